@@ -22,7 +22,7 @@ std::vector<OptionSpec> WithKeyOptions(std::vector<OptionSpec> specs) {
   return specs;
 }
 
-// The names, usages and subject each component gets unless the command line says otherwise.
+// The names and usages each component gets unless command-line options override them.
 struct ComponentDefaults {
   std::string_view name;
   std::vector<pki::Usage> usages;
