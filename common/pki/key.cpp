@@ -86,7 +86,9 @@ Result<EvpPkeyPtr> Decode(std::string_view data, const char* input_type) {
 
 Result<KeySpec> ParseKeySpec(std::string_view algorithm, int size) {
   std::string name = Lower(algorithm);
-  std::string given = "\"" + std::string(algorithm) + "\" with size " + std::to_string(size);
+  // Appended piece by piece: gcc 12 at -O3 reports a false -Wrestrict for "\"" + string.
+  std::string given(1, '"');
+  given.append(algorithm).append("\" with size ").append(std::to_string(size));
   if (name == "ecdsa" || name == "ec") {
     if (size == 0) size = 256;
     if (size == 256 || size == 384) return KeySpec{KeyAlgorithm::kEcdsa, size};
