@@ -30,7 +30,8 @@ class TrustBundle {
   int RemoveExpired(SystemTime now);
 
   // Returns the certificate in this bundle that issued `leaf` (names chain and its key
-  // verifies the signature), or nothing.
+  // verifies the signature), or nothing. When several match, as after a renewal with the same
+  // key, the first in bundle order (the oldest) is returned.
   std::optional<Certificate> FindSigner(const Certificate& leaf) const;
 
   // The PEM concatenation of every certificate, in order.

@@ -32,7 +32,8 @@ Peers MakePeers(const KeySpec& spec) {
   LeafRequest gate{.common_name = "vtgate", .usages = {Usage::kClient}, .key = spec};
   Result<CertifiedKey> server = IssueLeaf(*ca, tablet, clock);
   Result<CertifiedKey> client = IssueLeaf(*ca, gate, clock);
-  EXPECT_TRUE(server.ok() && client.ok());
+  EXPECT_TRUE(server.ok());
+  EXPECT_TRUE(client.ok());
   TrustBundle trust;
   trust.Add(ca->certificate);
   return {{*server, trust}, {*client, trust}, {std::nullopt, trust}};
