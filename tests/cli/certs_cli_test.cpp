@@ -116,6 +116,27 @@ TEST_F(CertsCliTest, IssueVttabletDefaultsVerifyWithOpenssl) {
   EXPECT_TRUE(pair.ok()) << pair.status().message();
 }
 
+TEST_F(CertsCliTest, IssueCapsLifetimeAtCaExpiry) {
+  CreateCa("--duration 24h");
+  CliResult issue =
+      Run("issue --ca-dir " + Path("ca") + " --component vttablet --out-dir " + Path("tablet"));
+  ASSERT_EQ(issue.exit_code, 0) << issue.err;
+  EXPECT_THAT(issue.out, HasSubstr("shortened to the CA's expiry"));
+  Result<Certificate> ca = LoadCertificateFile(Path("ca/ca.crt"));
+  Result<Certificate> leaf = LoadCertificateFile(Path("tablet/tls.crt"));
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(leaf->NotAfter(), ca->NotAfter());
+
+  CliResult inspect = Run("inspect -o json " + Path("tablet/tls.crt"));
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  nlohmann::json info = nlohmann::json::parse(inspect.out);
+  // A third of the 24h05m lifetime before expiry, minus at most 10 % of that as jitter.
+  int64_t seconds = info["seconds_until_renewal"].get<int64_t>();
+  EXPECT_GT(seconds, 14 * 3600);
+  EXPECT_LT(seconds, 16 * 3600);
+}
+
 TEST_F(CertsCliTest, IssueClientComponentsAreClientOnly) {
   CreateCa();
   for (const char* component : {"vtgate", "vtctld", "vtorc"}) {
