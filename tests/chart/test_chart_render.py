@@ -103,6 +103,16 @@ class ChartLint(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("needs Kubernetes 1.30", result.stderr)
 
+    def test_disabled_leader_election_needs_one_replica(self):
+        values = {"operator": {"leaderElection": {"enabled": False, "leaseName": "vtguard-operator"}}}
+        result = cs.template(values)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("operator.replicas=1", result.stderr)
+        values["operator"]["replicas"] = 1
+        operator = cs.find(cs.render(values), "Deployment", "vtguard-operator")[0]
+        args = operator["spec"]["template"]["spec"]["containers"][0]["args"]
+        self.assertIn("--leader-elect=false", args)
+
     def test_chart_rejects_kubernetes_older_than_1_27(self):
         result = cs.template({}, kube_version="1.26.0")
         self.assertNotEqual(result.returncode, 0)
@@ -195,7 +205,7 @@ class RenderedObjects(unittest.TestCase):
                 self.assertIn(flag_name(arg), OPERATOR_FLAGS)
             for arg in webhook["args"]:
                 self.assertIn(flag_name(arg), WEBHOOK_FLAGS)
-            self.assertIn("--leader-elect=true", operator["args"])
+            self.assertNotIn("--leader-elect=false", operator["args"])
             self.assertIn(f"--leader-election-namespace={cs.RELEASE_NAMESPACE}", operator["args"])
             self.assertIn("--tls-cert-dir=/etc/vtguard/webhook-tls", webhook["args"])
             mounts = {m["mountPath"]: m for m in webhook["volumeMounts"]}
