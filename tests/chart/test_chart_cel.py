@@ -1,8 +1,8 @@
 """Evaluates the chart's CEL expressions (ValidatingAdmissionPolicy validations and webhook
 matchConditions) on real VitessCluster manifests and on Pods, with the cel-js evaluator.
 
-cel-js implements standard CEL, not the Kubernetes extension libraries; the expressions use
-only standard macros and functions, so a pass here also shows they need no extension.
+cel-js implements standard CEL, not the Kubernetes extension libraries. The expressions use
+only standard macros and functions, so a pass here also shows that they need no extension.
 """
 
 import copy
@@ -123,7 +123,7 @@ class AdmissionPolicyCel(unittest.TestCase):
                    "metadata": {"name": "empty"}, "spec": {}}
         self.assertEqual(self.verdicts(cluster), [True, True, True])
 
-    def test_client_tls_flags_in_extra_vitess_flags_are_rejected(self):
+    def test_extra_vitess_client_flags_rejected(self):
         for flag in ("tablet-grpc-ca", "tablet_grpc_server_name"):
             with self.subTest(flag=flag):
                 cluster = with_tablet_tls(self.plain)

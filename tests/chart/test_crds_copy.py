@@ -1,7 +1,7 @@
 """Checks that charts/vtguard/crds/ holds exactly the files of the top-level crds/ folder.
 
 Helm installs CRDs only from the chart's own crds/ folder and cannot follow a link out of the
-chart, so the chart carries committed copies; crds/ stays the single source. To update:
+chart, so the chart carries committed copies. crds/ stays the single source. To update:
     cp crds/*.yaml charts/vtguard/crds/
 """
 

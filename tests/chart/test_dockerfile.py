@@ -1,6 +1,6 @@
 """Checks the Dockerfile against scripts/install-deps.sh, scripts/build.sh and the chart.
 
-No container engine runs in CI, so the image build itself is not exercised; these checks keep
+No container engine runs in CI, so the image build itself is not exercised. These checks keep
 the Dockerfile's inputs in step with the ones developers and CI use.
 """
 
