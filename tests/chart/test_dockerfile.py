@@ -164,6 +164,15 @@ class Dockerfile(unittest.TestCase):
         copies = [rest for keyword, rest in self.stages[1][1] if keyword == "COPY"]
         self.assertIn("--from=build /out/usr/local/bin/ /usr/local/bin/", copies)
 
+    def test_runtime_finds_the_copied_libraries(self):
+        runtime = self.stages[1][1]
+        copies = [rest.split() for keyword, rest in runtime if keyword == "COPY"]
+        library_dirs = [words[-1].rstrip("/") for words in copies if "lib" in words[-1]]
+        environment = dict(rest.split("=", 1) for keyword, rest in runtime if keyword == "ENV")
+        self.assertEqual(library_dirs, ["/usr/lib/vtguard"])
+        self.assertEqual(environment.get("LD_LIBRARY_PATH"), "/usr/lib/vtguard")
+        self.assertIn("ldd /out/usr/local/bin/*", self.text)
+
     def test_dockerignore_leaves_out_build_trees_and_tools(self):
         ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()
                    if line.strip() and not line.startswith("#")}
