@@ -66,9 +66,13 @@ if [ ! -d .tools/node_modules/ajv ]; then
     >/dev/null
 fi
 
-# A CEL evaluator for the chart tests of the ValidatingAdmissionPolicy and matchConditions.
-if [ ! -d .tools/node_modules/@marcbachmann/cel-js ]; then
-  npm install --silent --no-audit --no-fund --prefix .tools @marcbachmann/cel-js@8.0.0 >/dev/null
+# Chart tests: a CEL evaluator (ValidatingAdmissionPolicy, webhook matchConditions) and the
+# Kubernetes, cert-manager and Prometheus Operator API schemas for the rendered objects.
+if [ ! -d .tools/node_modules/@marcbachmann/cel-js ] ||
+  [ ! -d .tools/node_modules/@kubernetes-models/prometheus-operator ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools @marcbachmann/cel-js@8.0.0 \
+    kubernetes-models@5.1.0 @kubernetes-models/cert-manager@6.0.0 \
+    @kubernetes-models/prometheus-operator@6.0.0 >/dev/null
 fi
 
 echo "install-deps: ready"
