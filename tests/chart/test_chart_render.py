@@ -113,6 +113,10 @@ class ChartLint(unittest.TestCase):
         args = operator["spec"]["template"]["spec"]["containers"][0]["args"]
         self.assertIn("--leader-elect=false", args)
 
+    def test_renders_on_oldest_supported_kubernetes(self):
+        result = cs.template(cs.VARIANTS["monitoring"], kube_version="1.27.0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_chart_rejects_kubernetes_older_than_1_27(self):
         result = cs.template({}, kube_version="1.26.0")
         self.assertNotEqual(result.returncode, 0)
