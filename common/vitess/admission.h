@@ -59,11 +59,11 @@ struct MutationOptions {
   // VTGUARD_TLS_REVISION to write. The operator passes its revision; without one the value in
   // the object is kept, else the one in old_object (a re-apply that dropped it never restarts
   // pods), else "1".
-  std::optional<std::string> revision;
+  std::optional<std::string> revision = std::nullopt;
   // Overrides the step read from the kMigrationStepAnnotation; ignored under migration Direct.
-  std::optional<MigrationStep> migration_step;
+  std::optional<MigrationStep> migration_step = std::nullopt;
   // Overrides metadata.name as the cluster part of the leaf Secret names.
-  std::optional<std::string> cluster_name;
+  std::optional<std::string> cluster_name = std::nullopt;
 };
 
 struct MutationResult {
