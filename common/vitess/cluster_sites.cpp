@@ -101,7 +101,7 @@ std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster) {
   SetImage(cluster, dashboard, {}, "vtctld");
   sites.push_back(std::move(dashboard));
 
-  // vtorc runs only where a keyspace asks for it; adding the key would deploy it.
+  // vtorc runs only where a keyspace sets vitessOrchestrator, so adding the key would deploy it.
   for (std::size_t k = 0; k < keyspace_count; ++k) {
     PointerTokens keyspace = {"spec", "keyspaces", std::to_string(k)};
     ClusterSite site;

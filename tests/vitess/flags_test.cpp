@@ -58,7 +58,7 @@ TEST(FlagCatalogue, MatchesDocumentedFlagsPerVersion) {
   EXPECT_EQ(checked, 39);
 }
 
-TEST(FlagCatalogue, VtorcHasNoTabletClientAndVtgateNoTabletManager) {
+TEST(FlagCatalogue, ClientFamiliesPerComponent) {
   for (int major : {19, 20, 22, 23, 24, 25}) {
     EXPECT_FALSE(ComponentAcceptsFlag(Component::kVtorc, *FindTlsFlag("tablet-grpc-ca"), major));
     EXPECT_FALSE(

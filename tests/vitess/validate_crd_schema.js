@@ -1,8 +1,8 @@
 // Validates objects against the openAPIV3Schema of a CustomResourceDefinition with ajv.
 // Usage: node validate_crd_schema.js NODE_MODULES_DIR CRD.json OBJECT.json...
-// Kubernetes drops fields that a structural schema does not declare; to catch such fields the
-// schema is tightened with additionalProperties: false wherever it lists properties and does
-// not preserve unknown fields. Formats (int32, quantity, ...) are not checked.
+// Kubernetes drops fields that a structural schema does not declare. To catch such fields, the
+// schema gets additionalProperties: false wherever it lists properties and does not preserve
+// unknown fields. Formats (int32, quantity, ...) are not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
