@@ -113,3 +113,18 @@ def evaluate_cel(cases):
     if result.returncode != 0:
         raise AssertionError(f"cel_eval.mjs failed: {result.stderr}")
     return json.loads(result.stdout)
+
+
+def validate_objects(objects):
+    """Validates objects against the API schemas with validate_objects.mjs; returns one
+    {"kind", "name", "errors"} entry per object."""
+    node = shutil.which("node")
+    if node is None or not (NODE_MODULES / "kubernetes-models").is_dir():
+        raise FileNotFoundError("node or .tools/node_modules/kubernetes-models is missing; "
+                                "run scripts/install-deps.sh")
+    result = subprocess.run([node, str(HERE / "validate_objects.mjs"), str(NODE_MODULES)],
+                            input=json.dumps(objects), capture_output=True, text=True,
+                            timeout=120)
+    if result.returncode != 0:
+        raise AssertionError(f"validate_objects.mjs failed: {result.stderr}")
+    return json.loads(result.stdout)

@@ -2,9 +2,6 @@
 Operator API schemas (from the kubernetes-models npm packages)."""
 
 import copy
-import json
-import shutil
-import subprocess
 import sys
 import unittest
 from pathlib import Path
@@ -12,22 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart_support as cs  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-NODE_MODULES = cs.REPO / ".tools" / "node_modules"
-
-
-def validate(objects):
-    """Returns one {"kind", "name", "errors"} entry per object."""
-    node = shutil.which("node")
-    if node is None or not (NODE_MODULES / "kubernetes-models").is_dir():
-        raise FileNotFoundError("node or .tools/node_modules/kubernetes-models is missing; "
-                                "run scripts/install-deps.sh")
-    result = subprocess.run([node, str(HERE / "validate_objects.mjs"), str(NODE_MODULES)],
-                            input=json.dumps(objects), capture_output=True, text=True,
-                            timeout=120)
-    if result.returncode != 0:
-        raise AssertionError(f"validate_objects.mjs failed: {result.stderr}")
-    return json.loads(result.stdout)
+validate = cs.validate_objects
 
 
 class ApiSchemas(unittest.TestCase):

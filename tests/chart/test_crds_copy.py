@@ -62,6 +62,13 @@ class CrdCopies(unittest.TestCase):
                     spec = doc["spec"]
                     self.assertEqual(doc["metadata"]["name"], f"{spec['names']['plural']}.{spec['group']}")
 
+    def test_crds_match_the_api_schema(self):
+        crds = [doc for content in manifest_files(SOURCE).values()
+                for doc in yaml.safe_load_all(content) if doc]
+        for entry in cs.validate_objects(crds):
+            with self.subTest(name=entry["name"]):
+                self.assertEqual(entry["errors"], [])
+
     def test_validation_rules_parse(self):
         rules = []
         for name, content in manifest_files(SOURCE).items():
