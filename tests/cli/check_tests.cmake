@@ -1,0 +1,3 @@
+vtguard_add_test(NAME cli_check_inject_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/check_inject_test.cpp
+  LIBS vtguard_cli)
