@@ -27,12 +27,8 @@ TEST(StatusFromHttpError, MapsHttpStatusToErrorCode) {
       {504, "Timeout", ErrorCode::kDeadlineExceeded},
   };
   for (const ErrorCase& c : cases) {
-    nlohmann::json body = {{"kind", "Status"},
-                           {"apiVersion", "v1"},
-                           {"status", "Failure"},
-                           {"reason", c.reason},
-                           {"message", "boom"},
-                           {"code", c.http_status}};
+    nlohmann::json body = {{"kind", "Status"},   {"apiVersion", "v1"}, {"status", "Failure"},
+                           {"reason", c.reason}, {"message", "boom"},  {"code", c.http_status}};
     Status status = StatusFromHttpError(c.http_status, body.dump(), "", "GET /x");
     EXPECT_EQ(status.code(), c.code) << c.http_status << " " << c.reason;
     EXPECT_EQ(status.message(),
@@ -54,7 +50,9 @@ TEST(StatusFromHttpError, QuotesNonStatusBody) {
 }
 
 TEST(StatusFromStatusObject, DecodesWatchErrorEvent) {
-  nlohmann::json object = {{"kind", "Status"}, {"reason", "Expired"}, {"code", 410},
+  nlohmann::json object = {{"kind", "Status"},
+                           {"reason", "Expired"},
+                           {"code", 410},
                            {"message", "too old resource version: 5003 (5600)"}};
   Status status = StatusFromStatusObject(object, "watch");
   EXPECT_EQ(status.code(), ErrorCode::kGone);

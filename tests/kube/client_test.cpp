@@ -53,8 +53,7 @@ TEST_F(ClientTest, CreatesGetsUpdatesAndDeletes) {
   EXPECT_EQ(again.status().code(), ErrorCode::kAlreadyExists);
 
   ASSERT_TRUE(client_->Delete(SecretsResource(), "default", "a").ok());
-  EXPECT_EQ(client_->Get(SecretsResource(), "default", "a").status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(client_->Get(SecretsResource(), "default", "a").status().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(ClientTest, DeletePreconditionsRejectMismatch) {
@@ -99,9 +98,9 @@ TEST_F(ClientTest, PatchesWithAllThreeFormats) {
   ASSERT_TRUE(client_->Create(SecretsResource(), "default", Secret("a")).ok());
   nlohmann::json merge = {{"metadata", {{"labels", {{"x", "1"}}}}}};
   ASSERT_TRUE(client_->Patch(SecretsResource(), "default", "a", PatchType::kMerge, merge).ok());
-  nlohmann::json test_and_set = nlohmann::json::array(
-      {{{"op", "test"}, {"path", "/metadata/labels/x"}, {"value", "1"}},
-       {{"op", "replace"}, {"path", "/metadata/labels/x"}, {"value", "2"}}});
+  nlohmann::json test_and_set =
+      nlohmann::json::array({{{"op", "test"}, {"path", "/metadata/labels/x"}, {"value", "1"}},
+                             {{"op", "replace"}, {"path", "/metadata/labels/x"}, {"value", "2"}}});
   ASSERT_TRUE(
       client_->Patch(SecretsResource(), "default", "a", PatchType::kJson, test_and_set).ok());
   // The same precondition now fails: the label moved on.
@@ -119,8 +118,7 @@ TEST_F(ClientTest, DryRunStoresNothing) {
   WriteOptions dry_run;
   dry_run.dry_run = true;
   ASSERT_TRUE(client_->Create(SecretsResource(), "default", Secret("a"), dry_run).ok());
-  EXPECT_EQ(client_->Get(SecretsResource(), "default", "a").status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(client_->Get(SecretsResource(), "default", "a").status().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(ClientTest, StatusSubresourceAndGenerationOfCustomResource) {
@@ -149,16 +147,16 @@ TEST_F(ClientTest, StatusSubresourceAndGenerationOfCustomResource) {
   EXPECT_EQ((*status)["metadata"]["generation"], 1);
 
   nlohmann::json spec_change = {{"spec", {{"cells", {{{"name", "zone2"}}}}}}};
-  Result<nlohmann::json> patched = client_->Patch(VitessClustersResource(), "default", "c1",
-                                                  PatchType::kMerge, spec_change);
+  Result<nlohmann::json> patched =
+      client_->Patch(VitessClustersResource(), "default", "c1", PatchType::kMerge, spec_change);
   ASSERT_TRUE(patched.ok());
   EXPECT_EQ((*patched)["metadata"]["generation"], 2);
   EXPECT_EQ((*patched)["status"]["observedGeneration"], 1);  // main endpoint keeps status
 }
 
 TEST_F(ClientTest, DeletingOwnerCollectsDependents) {
-  Result<nlohmann::json> owner = client_->Create(ConfigMapsResource(), "default",
-                                                 {{"metadata", {{"name", "owner"}}}});
+  Result<nlohmann::json> owner =
+      client_->Create(ConfigMapsResource(), "default", {{"metadata", {{"name", "owner"}}}});
   ASSERT_TRUE(owner.ok());
   nlohmann::json dependent = Secret("dependent");
   dependent["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"},
@@ -183,8 +181,7 @@ TEST_F(ClientTest, InjectedFaultsDecodeToErrorCodes) {
   EXPECT_EQ(first.status().code(), ErrorCode::kTooManyRequests);
   ASSERT_TRUE(first.status().retry_after().has_value());
   EXPECT_EQ(*first.status().retry_after(), std::chrono::seconds(3));
-  EXPECT_EQ(client_->Get(SecretsResource(), "default", "x").status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(client_->Get(SecretsResource(), "default", "x").status().code(), ErrorCode::kNotFound);
 
   FaultRule broken;
   broken.verb = "create";

@@ -36,13 +36,14 @@ TEST(ParseKubeconfig, ReadsInlineDataAndToken) {
 }
 
 TEST(ParseKubeconfig, ReadsClientCertificateFilesRelativeToFolder) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("vtguard-kubeconfig-" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vtguard-kubeconfig-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "client.crt") << "CERT";
   std::ofstream(dir / "client.key") << "KEY";
-  std::string text = Kubeconfig("", "    client-certificate: client.crt\n"
-                                    "    client-key: client.key\n");
+  std::string text = Kubeconfig("",
+                                "    client-certificate: client.crt\n"
+                                "    client-key: client.key\n");
   Result<ClientConfig> config = ParseKubeconfig(text, dir.string());
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -60,18 +61,36 @@ struct BadKubeconfig {
 
 TEST(ParseKubeconfig, RejectsBadConfigurations) {
   const std::vector<BadKubeconfig> cases = {
-      {"insecure", Kubeconfig("    insecure-skip-tls-verify: true\n", "    token: a\n"), {},
-       ErrorCode::kInvalidArgument, "insecure-skip-tls-verify"},
-      {"plain http", Kubeconfig("", "    token: a\n"), {"c2", false},
-       ErrorCode::kInvalidArgument, "must be an https:// URL"},
-      {"missing context", Kubeconfig("", "    token: a\n"), {"nope", false},
-       ErrorCode::kNotFound, "context \"nope\""},
-      {"cert without key", Kubeconfig("", "    client-certificate-data: Q0VSVA==\n"), {},
-       ErrorCode::kInvalidArgument, "both"},
-      {"exec plugin", Kubeconfig("", "    exec: {command: aws}\n"), {},
-       ErrorCode::kInvalidArgument, "exec"},
-      {"bad base64", Kubeconfig("    certificate-authority-data: '@@@'\n", "    token: a\n"), {},
-       ErrorCode::kInvalidArgument, "certificate-authority-data"},
+      {"insecure",
+       Kubeconfig("    insecure-skip-tls-verify: true\n", "    token: a\n"),
+       {},
+       ErrorCode::kInvalidArgument,
+       "insecure-skip-tls-verify"},
+      {"plain http",
+       Kubeconfig("", "    token: a\n"),
+       {"c2", false},
+       ErrorCode::kInvalidArgument,
+       "must be an https:// URL"},
+      {"missing context",
+       Kubeconfig("", "    token: a\n"),
+       {"nope", false},
+       ErrorCode::kNotFound,
+       "context \"nope\""},
+      {"cert without key",
+       Kubeconfig("", "    client-certificate-data: Q0VSVA==\n"),
+       {},
+       ErrorCode::kInvalidArgument,
+       "both"},
+      {"exec plugin",
+       Kubeconfig("", "    exec: {command: aws}\n"),
+       {},
+       ErrorCode::kInvalidArgument,
+       "exec"},
+      {"bad base64",
+       Kubeconfig("    certificate-authority-data: '@@@'\n", "    token: a\n"),
+       {},
+       ErrorCode::kInvalidArgument,
+       "certificate-authority-data"},
       {"not yaml", "{{{", {}, ErrorCode::kInvalidArgument, "invalid YAML"},
   };
   for (const BadKubeconfig& c : cases) {
@@ -93,8 +112,8 @@ TEST(ParseKubeconfig, AllowsInsecureOnlyWhenAsked) {
 }
 
 TEST(LoadInClusterConfig, ReadsServiceAccountFiles) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("vtguard-sa-" + std::to_string(getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vtguard-sa-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "token") << "tok\n";
   std::ofstream(dir / "ca.crt") << "CA";
