@@ -126,6 +126,9 @@ class TestApiServer {
                                       const std::string& name, const nlohmann::json& options,
                                       Context* context);
   void CollectGarbageLocked(const nlohmann::json& owner, bool orphan);
+  // Appends the request to the log once; called before the response is sent, so a client
+  // that got its answer finds its request in the log.
+  void LogRequest(Context& context);
   void Reply(Context& context, int status, const nlohmann::json& body);
   void ReplyError(Context& context, const Status& status);
   std::map<std::string, std::string> NamespaceLabels(const std::string& ns) const;
