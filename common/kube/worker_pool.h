@@ -1,8 +1,8 @@
 // A fixed number of threads that take keys from a WorkQueue and reconcile them.
 //
-// A key whose reconcile succeeds is forgotten (its backoff resets); a failed one is re-queued
-// with the per-key backoff, or after the server's Retry-After when the error carries one. The
-// queue guarantees that no two workers hold the same key.
+// A key whose reconcile succeeds is forgotten, which resets its backoff. A failed key is
+// re-queued with the per-key backoff, or after the server's Retry-After when the error carries
+// one. The queue guarantees that no two workers hold the same key.
 #pragma once
 
 #include <functional>

@@ -450,9 +450,9 @@ void TestApiServer::ServeDiscovery(Context& context) {
   if (parts.size() == 5 && parts[0] == "openapi" && parts[2] == "apis") {
     body = registry_.OpenApiV3Document(parts[3], parts[4]);
   }
-  // NOTE: /openapi/v2 is not served (kubectl requests it as protobuf); kubectl's client-side
-  // schema validation is skipped because the v3 documents announce server-side validation,
-  // and the server accepts fieldValidation without checking unknown fields.
+  // NOTE: /openapi/v2 is not served because kubectl requests it as protobuf. kubectl skips its
+  // client-side schema validation because the v3 documents announce server-side validation.
+  // The server accepts fieldValidation but does not check for unknown fields.
   if (!body) {
     Reply(context, 404,
           StatusBody(404, "NotFound", "the server could not find the requested resource"));
