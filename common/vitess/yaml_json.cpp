@@ -35,7 +35,8 @@ OrderedJson ResolvePlainScalar(const std::string& text) {
     if (error == std::errc() && end == digits.data() + digits.size()) return value;
     return text;
   }
-  static const std::regex kFloat("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+  static const std::regex kFloat(
+      "^[-+]?(\\.[0-9]+|(0|[1-9][0-9]*)(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
   if (std::regex_match(text, kFloat)) {
     try {
       double value = std::stod(text);
