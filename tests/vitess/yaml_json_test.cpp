@@ -53,7 +53,7 @@ TEST(YamlToJson, RejectsBrokenInput) {
   // Aliases that expand beyond the node limit.
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char previous = 'a';
-  for (char name = 'b'; name <= 'h'; ++name) {
+  for (char name = 'b'; name <= 'f'; ++name) {
     std::string p(1, previous);
     bomb += std::string(1, name) + ": &" + name + " [*" + p + ", *" + p + ", *" + p + ", *" + p +
             ", *" + p + ", *" + p + ", *" + p + ", *" + p + ", *" + p + ", *" + p + "]\n";
