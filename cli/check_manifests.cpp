@@ -60,11 +60,8 @@ const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& poli
       if (!metadata.is_object()) metadata = nlohmann::json::object();
       if (!metadata.contains("namespace")) metadata["namespace"] = policy.namespace_;
     }
-    // Pods carry their own labels, not the cluster's: only the namespace selects them.
     if (HandledKind(object) == vitess::ObjectKind::kPod) {
-      vitess::TlsPolicy namespace_only = policy;
-      namespace_only.cluster_selector = {};
-      if (vitess::Selects(namespace_only, placed)) return &policy;
+      if (vitess::SelectsPod(policy, placed)) return &policy;
       continue;
     }
     if (vitess::Selects(policy, placed)) return &policy;

@@ -115,6 +115,8 @@ TEST(PolicySelects, UsesNamespaceAndSelector) {
   EXPECT_FALSE(Selects(*policy, cluster("ns1", {{"tier", "web"}})));
   EXPECT_FALSE(Selects(*policy, cluster("ns1", {{"tier", "db"}, {"env", "dev"}})));
   EXPECT_FALSE(Selects(*policy, cluster("ns1", {{"tier", "db"}, {"legacy", "1"}})));
+  EXPECT_TRUE(SelectsPod(*policy, cluster("ns1", {{"app", "x"}})));
+  EXPECT_FALSE(SelectsPod(*policy, cluster("ns2", {{"tier", "db"}})));
 }
 
 }  // namespace
