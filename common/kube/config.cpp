@@ -1,33 +1,20 @@
 #include "common/kube/config.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "common/kube/base64.h"
+
 namespace vtguard::kube {
 namespace {
 
 Result<std::string> DecodeBase64(const std::string& text, const std::string& field) {
-  std::string compact;
-  for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') compact += c;
-  }
-  if (compact.size() % 4 != 0) {
-    return InvalidArgument(field + ": base64 length is not a multiple of 4; re-encode the value");
-  }
-  std::string out(compact.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(compact.data()),
-                          static_cast<int>(compact.size()));
-  if (n < 0) return InvalidArgument(field + ": invalid base64; re-encode the value");
-  size_t padding = 0;
-  if (!compact.empty() && compact.back() == '=') ++padding;
-  if (compact.size() > 1 && compact[compact.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
+  Result<std::string> decoded = Base64Decode(text);
+  if (!decoded.ok()) return InvalidArgument(field + ": " + decoded.status().message());
+  return decoded;
 }
 
 std::string ResolvePath(const std::string& path, const std::string& base_dir) {
@@ -35,7 +22,7 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   return base_dir + "/" + path;
 }
 
-// Finds the entry named `name` in a kubeconfig list such as `clusters`.
+// Finds the entry named `name` in a kubeconfig list such as `clusters`; a null node when absent.
 YAML::Node FindNamed(const YAML::Node& list, const std::string& name, const char* field) {
   if (!list || !list.IsSequence()) return YAML::Node();
   for (const auto& entry : list) {
@@ -69,18 +56,18 @@ Result<ClientConfig> BuildConfig(const YAML::Node& root, const std::string& base
     return InvalidArgument("kubeconfig: current-context is empty; set it or pass a context name");
   }
   YAML::Node context = FindNamed(root["contexts"], context_name, "context");
-  if (!context) {
+  if (!context || context.IsNull()) {
     return NotFound("kubeconfig: context \"" + context_name + "\" is not in contexts");
   }
   std::string cluster_name = StringField(context, "cluster");
   std::string user_name = StringField(context, "user");
   YAML::Node cluster = FindNamed(root["clusters"], cluster_name, "cluster");
-  if (!cluster) {
+  if (!cluster || cluster.IsNull()) {
     return NotFound("kubeconfig: cluster \"" + cluster_name + "\" of context \"" + context_name +
                     "\" is not in clusters");
   }
   YAML::Node user = FindNamed(root["users"], user_name, "user");
-  if (!user_name.empty() && !user) {
+  if (!user_name.empty() && (!user || user.IsNull())) {
     return NotFound("kubeconfig: user \"" + user_name + "\" is not in users");
   }
 
@@ -101,7 +88,7 @@ Result<ClientConfig> BuildConfig(const YAML::Node& root, const std::string& base
   const std::string cluster_where = "clusters[" + cluster_name + "]";
   VTG_ASSIGN_OR_RETURN(config.ca_pem,
                        ReadPemField(cluster, "certificate-authority", base_dir, cluster_where));
-  if (!user) return config;
+  if (!user || user.IsNull()) return config;
 
   const std::string user_where = "users[" + user_name + "]";
   VTG_ASSIGN_OR_RETURN(config.client_cert_pem,
