@@ -133,9 +133,9 @@ Status ClusterReconciler::AdvanceRotation(Pass& pass) {
   RotationPhase from = pass.ca->phase;
   std::string recorded_token = next == RotationPhase::kNewCa ? token : pass.ca->rotation_token;
   VTG_RETURN_IF_ERROR(WriteCaSecret(pass, moved, recorded_token));
-  pass.Note("RotationPhaseChanged",
-                 "CA rotation moved from " + std::string(RotationPhaseName(from)) + " to " +
-                     std::string(RotationPhaseName(next)));
+  pass.Note("RotationPhaseChanged", "CA rotation moved from " +
+                                        std::string(RotationPhaseName(from)) + " to " +
+                                        std::string(RotationPhaseName(next)));
   log::Info("CA rotation phase changed.", {{log::Key::kNamespace, pass.ns},
                                            {log::Key::kCluster, pass.name},
                                            {log::Key::kPhase, RotationPhaseName(next)}});

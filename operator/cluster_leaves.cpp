@@ -113,9 +113,8 @@ Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
       decision.action == LeafAction::kUpdateBundle ? "Updated the trust bundle of " : "Issued ";
   std::string reason = decision.reason == "DoesNotExist" ? "Issued" : "Renewed";
   if (decision.action == LeafAction::kUpdateBundle) reason = "BundleUpdated";
-  pass.Note(reason,
-                 what + pass.ns + "/" + leaf.secret_name + " (" + decision.reason + "), revision " +
-                     std::to_string(pass.revision));
+  pass.Note(reason, what + pass.ns + "/" + leaf.secret_name + " (" + decision.reason +
+                        "), revision " + std::to_string(pass.revision));
   return Status::Ok();
 }
 

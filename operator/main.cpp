@@ -1,13 +1,12 @@
 // vtguard-operator: issues, renews and rotates the TLS certificates of the VitessClusters that
 // VitessTLSPolicies select, and keeps their TLS configuration in step. See operator/operator.h
 // for the reconcile keys and operator/rotation.h for the CA rotation phases.
+#include <boost/asio/io_context.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
 
 #include "common/base/log.h"
 #include "common/http/server.h"
@@ -116,8 +115,7 @@ int Run(const OperatorFlags& flags) {
   watch(kPodKind, informers.Add(*client, kPodKind, "planetscale.com/cluster"), true);
   const std::string by_name = "metadata.name=" + flags.webhook_configuration;
   watch(kMutatingWebhookKind, informers.Add(*client, kMutatingWebhookKind, "", by_name), false);
-  watch(kValidatingWebhookKind, informers.Add(*client, kValidatingWebhookKind, "", by_name),
-        false);
+  watch(kValidatingWebhookKind, informers.Add(*client, kValidatingWebhookKind, "", by_name), false);
   for (auto& informer : informers.all) informer->Start();
 
   // Metrics and health endpoints (plain HTTP).
@@ -143,8 +141,8 @@ int Run(const OperatorFlags& flags) {
                                  std::pair{&health_server, flags.health_address}}) {
     Status listening = server->Listen(address);
     if (!listening.ok()) {
-      log::Error("Listening failed.", {{log::Key::kAddress, address},
-                                       {log::Key::kError, listening.ToString()}});
+      log::Error("Listening failed.",
+                 {{log::Key::kAddress, address}, {log::Key::kError, listening.ToString()}});
       return 2;
     }
     server->Start();
@@ -155,7 +153,8 @@ int Run(const OperatorFlags& flags) {
   std::atomic<bool> leading{false};
   std::atomic<bool> lost_leadership{false};
   auto start_work = [&] {
-    while (!informers.Synced() && !g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!informers.Synced() && !g_stop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     leading = true;
     metrics.SetLeader(true);
     (void)op.ResyncAll();

@@ -112,8 +112,7 @@ int Run(const Options& options) {
       if (status && status->phase == ClusterPhase::kSecured) ++secured;
     }
     if (std::chrono::steady_clock::now() - started > std::chrono::minutes(5)) {
-      std::fprintf(stderr, "timed out with %d of %d clusters secured\n", secured,
-                   options.clusters);
+      std::fprintf(stderr, "timed out with %d of %d clusters secured\n", secured, options.clusters);
       return 1;
     }
   }
@@ -170,6 +169,4 @@ int Run(const Options& options) {
 }  // namespace
 }  // namespace vtguard::op
 
-int main(int argc, char** argv) {
-  return vtguard::op::Run(vtguard::op::ParseOptions(argc, argv));
-}
+int main(int argc, char** argv) { return vtguard::op::Run(vtguard::op::ParseOptions(argc, argv)); }

@@ -84,7 +84,8 @@ TEST_F(ClusterReconcilerTest, IssuesCaAndFourLeaves) {
   EXPECT_EQ(outcome.status.revision, 1);
   ASSERT_EQ(events_.events().size(), 1u);  // One Event summarises the pass.
   EXPECT_EQ(events_.events()[0].reason, "Issued");
-  for (const char* name : {"example-vtguard-ca", "example-vtguard-vttablet", "example-vtguard-vtorc"}) {
+  for (const char* name :
+       {"example-vtguard-ca", "example-vtguard-vttablet", "example-vtguard-vtorc"}) {
     EXPECT_NE(events_.events()[0].message.find(name), std::string::npos) << name;
   }
 }
@@ -302,6 +303,63 @@ TEST_F(ClusterReconcilerTest, ReportsViolationsOfExistingCluster) {
   ClusterOutcome outcome = reconciler_.Reconcile(Policy(), kNamespace, "example");
   ASSERT_FALSE(outcome.status.violations.empty());
   EXPECT_EQ(outcome.status.phase, ClusterPhase::kViolating);
+}
+
+std::string TabletFlags(const Json& cluster) {
+  return cluster["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]
+                ["tabletPools"][0]["vttablet"]["extraFlags"]
+                    .dump();
+}
+
+TEST_F(ClusterReconcilerTest, MigratesLivePlaintextClusterInThreeRollouts) {
+  CreateCluster("101_initial_cluster.yaml");
+  testing::FakeVitessOperator pods(store_, kNamespace, "example");
+  pods.CreatePods();  // A running cluster without TLS.
+  vitess::TlsPolicy policy = Policy({{"migration", "OptionalTLS"}});
+
+  std::vector<std::string> steps;
+  for (int round = 0; round < 10; ++round) {
+    ClusterOutcome outcome = reconciler_.Reconcile(policy, kNamespace, "example");
+    ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+    std::string step = Annotation(Cluster(), "vtguard.io/migration-step");
+    if (steps.empty() || steps.back() != step) {
+      steps.push_back(step);
+      std::string flags = TabletFlags(Cluster());
+      bool optional_tls = flags.find("grpc-enable-optional-tls") != std::string::npos;
+      EXPECT_EQ(optional_tls, step != "complete") << step << ": " << flags;
+      EXPECT_EQ(outcome.status.phase,
+                step == "complete" ? ClusterPhase::kSecured : ClusterPhase::kMigrating);
+    }
+    // The next step waits for this one's rollout.
+    ClusterOutcome waiting = reconciler_.Reconcile(policy, kNamespace, "example");
+    EXPECT_EQ(Annotation(Cluster(), "vtguard.io/migration-step"), step);
+    (void)waiting;
+    pods.RollAll();
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"servers", "clients", "complete"}));
+}
+
+TEST_F(ClusterReconcilerTest, NewClusterStartsMigrationComplete) {
+  CreateCluster("101_initial_cluster.yaml");
+  vitess::TlsPolicy policy = Policy({{"migration", "OptionalTLS"}});
+  ASSERT_TRUE(reconciler_.Reconcile(policy, kNamespace, "example").error.ok());
+  EXPECT_EQ(Annotation(Cluster(), "vtguard.io/migration-step"), "complete");
+}
+
+TEST_F(ClusterReconcilerTest, ManualRolloutOnlyReportsRestartDue) {
+  CreateCluster("101_initial_cluster.yaml");
+  vitess::TlsPolicy policy = Policy({{"rollout", "Manual"}});
+  ClusterOutcome first = reconciler_.Reconcile(policy, kNamespace, "example");
+  ASSERT_TRUE(first.error.ok());
+  testing::FakeVitessOperator pods(store_, kNamespace, "example");
+  pods.CreatePods();
+  ASSERT_TRUE(first.status.renewal_time.has_value());
+  clock_.Set(*first.status.renewal_time + std::chrono::hours(1));
+  ClusterOutcome renewed = reconciler_.Reconcile(policy, kNamespace, "example");
+  ASSERT_TRUE(renewed.error.ok());
+  EXPECT_EQ(renewed.status.revision, 2);
+  EXPECT_EQ(ClusterRevision(Cluster()), 1);  // vitess-operator is not told to restart.
+  EXPECT_TRUE(renewed.status.restart_due);
 }
 
 }  // namespace
