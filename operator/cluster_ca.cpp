@@ -34,8 +34,8 @@ Status ClusterReconciler::ReadUserCa(Pass& pass) {
     return ca.status();
   }
   // NOTE: vtguard never writes a user's CA Secret, so it neither renews nor rotates it. When
-  // its key changes, leaves are re-issued at once; a rotation without a trust gap needs the
-  // old and new CA certificates in that Secret's ca.crt, which every bundle includes.
+  // its key changes, leaves are re-issued at once. A rotation without a trust gap needs the
+  // old and new CA certificates in that Secret's ca.crt, because every bundle includes it.
   pass.ca = std::move(*ca);
   pass.ca->phase = RotationPhase::kNone;
   return Status::Ok();

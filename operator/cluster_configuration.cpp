@@ -41,8 +41,8 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
   options.cluster_name = pass.name;
   if (automatic) options.revision = std::to_string(pass.revision);
 
-  // An OptionalTLS migration: a live plaintext cluster (pods, no earlier injection) starts
-  // with servers accepting both; each step waits for the rollout of the previous one.
+  // An OptionalTLS migration starts a live plaintext cluster (pods, no earlier injection) with
+  // servers that accept both. Each later step waits for the rollout of the previous one.
   std::optional<vitess::MigrationStep> step;
   bool write_step = false;
   if (pass.policy.migration == vitess::Migration::kOptionalTls) {

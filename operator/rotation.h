@@ -34,8 +34,8 @@ enum class RotationPhase {
 
 // "None", "NewCA", "TrustBoth", "ReissueLeaves", "DropOld": the annotation and status spelling.
 std::string_view RotationPhaseName(RotationPhase phase);
-// Parses RotationPhaseName's output; "" is kNone; anything else is nullopt-like kNone with
-// `ok` false.
+// Parses RotationPhaseName's output, with "" as kNone. Any other text returns kNone and sets
+// `ok` to false.
 RotationPhase ParseRotationPhase(std::string_view text, bool* ok);
 
 struct RotationInputs {

@@ -18,28 +18,6 @@ using testing::kNamespace;
 
 const SystemTime kStart = SystemTime(std::chrono::seconds(1'796'000'000));
 
-Json PolicyCrd() {
-  return {{"apiVersion", "apiextensions.k8s.io/v1"},
-          {"kind", "CustomResourceDefinition"},
-          {"metadata", {{"name", "vitesstlspolicies.vtguard.io"}}},
-          {"spec",
-           {{"group", "vtguard.io"},
-            {"scope", "Namespaced"},
-            {"names",
-             {{"plural", "vitesstlspolicies"},
-              {"singular", "vitesstlspolicy"},
-              {"kind", "VitessTLSPolicy"},
-              {"shortNames", {"vtp"}}}},
-            {"versions",
-             {{{"name", "v1alpha1"},
-               {"served", true},
-               {"storage", true},
-               {"subresources", {{"status", Json::object()}}},
-               {"schema",
-                {{"openAPIV3Schema",
-                  {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}};
-}
-
 class KubeStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,7 +29,7 @@ class KubeStoreTest : public ::testing::Test {
             ->ApplyYamlFile(std::string(VTGUARD_SHARED_DATA_DIR) +
                             "/data/vitess-operator/crds/planetscale.com_vitessclusters.yaml")
             .ok());
-    ASSERT_TRUE(server_->CreateObject(PolicyCrd()).ok());
+    ASSERT_TRUE(server_->CreateObject(testing::PolicyCrd()).ok());
     for (const char* ns : {kNamespace, "vtguard-system"}) {
       (void)server_->CreateObject(
           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});

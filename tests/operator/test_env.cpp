@@ -42,6 +42,28 @@ Json MakePolicy(const std::string& name, const Json& spec) {
           {"spec", spec}};
 }
 
+Json PolicyCrd() {
+  return {{"apiVersion", "apiextensions.k8s.io/v1"},
+          {"kind", "CustomResourceDefinition"},
+          {"metadata", {{"name", "vitesstlspolicies.vtguard.io"}}},
+          {"spec",
+           {{"group", "vtguard.io"},
+            {"scope", "Namespaced"},
+            {"names",
+             {{"plural", "vitesstlspolicies"},
+              {"singular", "vitesstlspolicy"},
+              {"kind", "VitessTLSPolicy"},
+              {"shortNames", {"vtp"}}}},
+            {"versions",
+             {{{"name", "v1alpha1"},
+               {"served", true},
+               {"storage", true},
+               {"subresources", {{"status", Json::object()}}},
+               {"schema",
+                {{"openAPIV3Schema",
+                  {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}};
+}
+
 FakeVitessOperator::FakeVitessOperator(MemoryStore& store, std::string ns, std::string cluster,
                                        int tablets)
     : store_(store), ns_(std::move(ns)), cluster_(std::move(cluster)) {

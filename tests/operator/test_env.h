@@ -24,6 +24,9 @@ Json LoadCluster(const std::string& file_name, const std::string& name = "");
 // A VitessTLSPolicy object in kNamespace with `spec` merged over an empty spec.
 Json MakePolicy(const std::string& name, const Json& spec = Json::object());
 
+// The CustomResourceDefinition of VitessTLSPolicy, with an open schema, for the test API server.
+Json PolicyCrd();
+
 // One simulated Vitess pod: its component and the files it read at start.
 struct SimulatedPod {
   std::string name;
