@@ -94,6 +94,8 @@ Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
     VTG_ASSIGN_OR_RETURN(data[std::string(kPrivateKeyKey)], issued->key.ToPkcs8Pem());
   }
   data[std::string(kBundleKey)] = pass.bundle_pem;
+  // TODO: spec.crl.enabled is not acted on yet: no crl.pem is written, so revocation through
+  // --grpc-crl is not available from the operator.
 
   std::map<std::string, std::string> annotations = {
       {std::string(kRevisionAnnotation), std::to_string(pass.revision)},
