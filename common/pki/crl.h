@@ -14,12 +14,12 @@ namespace vtguard::pki {
 
 struct RevokedSerial {
   // Upper-case or lower-case hex, as Certificate::SerialHex() returns it.
-  std::string serial_hex;
-  SystemTime revocation_time;
+  std::string serial_hex{};
+  SystemTime revocation_time{};
 };
 
 struct CrlOptions {
-  std::vector<RevokedSerial> revoked;
+  std::vector<RevokedSerial> revoked{};
   // The cRLNumber extension; callers increase it with each new CRL of a CA.
   uint64_t crl_number = 1;
   // nextUpdate = now + validity.

@@ -22,7 +22,7 @@ inline constexpr Seconds kDefaultLeafDuration = std::chrono::hours(2160);
 struct CaOptions {
   std::string common_name = "vtguard-ca";
   std::string organization = "vtguard";
-  KeySpec key;
+  KeySpec key{};
   Seconds duration = kDefaultCaDuration;
 };
 
@@ -37,16 +37,16 @@ Result<CertifiedKey> CreateCa(const CaOptions& options, const Clock& clock);
 Result<Certificate> RenewCa(const CertifiedKey& ca, Seconds duration, const Clock& clock);
 
 struct LeafRequest {
-  std::string common_name;
+  std::string common_name{};
   // Optional subject attributes; clients identified by mTLS use them.
-  std::string organization;
-  std::string organizational_unit;
-  std::vector<std::string> dns_names;
-  std::vector<std::string> ip_addresses;
-  std::vector<std::string> uris;
+  std::string organization{};
+  std::string organizational_unit{};
+  std::vector<std::string> dns_names{};
+  std::vector<std::string> ip_addresses{};
+  std::vector<std::string> uris{};
   // At least one is required.
   std::vector<Usage> usages = {Usage::kServer};
-  KeySpec key;
+  KeySpec key{};
   Seconds duration = kDefaultLeafDuration;
 };
 

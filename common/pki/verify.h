@@ -30,17 +30,17 @@ std::string_view VerifyFailureName(VerifyFailure failure);
 
 struct VerifyOptions {
   // When set, the leaf must carry this DNS name (or IP address) as a SAN.
-  std::optional<std::string> server_name;
+  std::optional<std::string> server_name{};
   // When set, the leaf must allow this usage (checked as OpenSSL's sslserver/sslclient purpose).
-  std::optional<Usage> usage;
+  std::optional<Usage> usage{};
   // When non-empty, the leaf is checked against these PEM CRLs (each from a bundle CA).
-  std::vector<std::string> crl_pems;
+  std::vector<std::string> crl_pems{};
 };
 
 struct VerifyResult {
   VerifyFailure failure = VerifyFailure::kNone;
   // A sentence for people: why the chain failed, with the relevant dates or names.
-  std::string message;
+  std::string message{};
   // OpenSSL's X509_V_ERR_* code, 0 when valid.
   int openssl_error = 0;
 
