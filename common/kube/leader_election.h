@@ -39,6 +39,9 @@ struct LeaderElectionConfig {
   std::function<void(const std::string& identity)> on_new_leader;
 };
 
+// NOTE: a request in flight is bounded by the Client's timeout, not by renew_deadline; give the
+// elector its own Client with a timeout shorter than renew_deadline so that a hung request
+// cannot keep a replica leading past the deadline.
 class LeaderElector {
  public:
   // Rejects durations that break renew_deadline < lease_duration or retry_period < deadline.

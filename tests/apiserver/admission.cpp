@@ -43,10 +43,10 @@ bool RuleMatches(const nlohmann::json& rule, const AdmissionAttributes& attribut
   if (scope == "Cluster" && resource.namespaced) return false;
   for (const auto& entry : rule.value("resources", nlohmann::json::array())) {
     const std::string pattern = entry.get<std::string>();
-    const std::string wanted = attributes.subresource.empty()
-                                   ? resource.plural
-                                   : resource.plural + "/" + attributes.subresource;
-    if (pattern == wanted || pattern == "*/*") return true;
+    const std::string requested = attributes.subresource.empty()
+                                      ? resource.plural
+                                      : resource.plural + "/" + attributes.subresource;
+    if (pattern == requested || pattern == "*/*") return true;
     if (pattern == "*" && attributes.subresource.empty()) return true;
     if (pattern == resource.plural + "/*" && !attributes.subresource.empty()) return true;
     if (pattern == "*/" + attributes.subresource && !attributes.subresource.empty()) return true;
@@ -189,11 +189,12 @@ Result<AdmissionDispatcher::Outcome> AdmissionDispatcher::Call(
   if (response.status != 200) {
     return Unavailable("webhook returned HTTP " + std::to_string(response.status));
   }
-  nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
-  if (!answer.is_object() || !answer.contains("response") || !answer["response"].is_object()) {
+  nlohmann::json returned_review = nlohmann::json::parse(response.body, nullptr, false);
+  if (!returned_review.is_object() || !returned_review.contains("response") ||
+      !returned_review["response"].is_object()) {
     return InvalidArgument("webhook response is not an AdmissionReview with a response");
   }
-  const nlohmann::json& reply = answer["response"];
+  const nlohmann::json& reply = returned_review["response"];
   if (reply.value("uid", "") != uid) {
     return InvalidArgument("webhook response uid does not match the request uid");
   }

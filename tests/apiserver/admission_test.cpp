@@ -15,10 +15,11 @@ namespace {
 
 using kube::Base64Encode;
 
-// A webhook server whose answer per path the test sets; it records every AdmissionReview.
+// A webhook server that sends the response the test sets per path and records every
+// AdmissionReview.
 class FakeWebhook {
  public:
-  using Answer = std::function<nlohmann::json(const nlohmann::json& request)>;
+  using Responder = std::function<nlohmann::json(const nlohmann::json& request)>;
 
   FakeWebhook() {
     ca_ = *CreateTestCa("webhook-ca");
@@ -28,30 +29,30 @@ class FakeWebhook {
     leaf.ip_addresses = {"127.0.0.1"};
     HttpsServerOptions options;
     options.server = *IssueTestLeaf(ca_, leaf);
-    server_ = std::move(
-        *HttpsServer::Start(options, [this](const ServerRequest& request, ResponseWriter& writer) {
-          nlohmann::json review = nlohmann::json::parse(request.body);
-          Answer answer;
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            reviews_.push_back({request.path, review});
-            answer = answers_[request.path];
-          }
-          nlohmann::json response = answer ? answer(review["request"]) : nlohmann::json::object();
-          response["uid"] = review["request"]["uid"];
-          if (!response.contains("allowed")) response["allowed"] = true;
-          writer.Send(200, "application/json",
-                      nlohmann::json{{"apiVersion", "admission.k8s.io/v1"},
-                                     {"kind", "AdmissionReview"},
-                                     {"response", response}}
-                          .dump());
-        }));
+    server_ = std::move(*HttpsServer::Start(options, [this](const ServerRequest& request,
+                                                            ResponseWriter& writer) {
+      nlohmann::json review = nlohmann::json::parse(request.body);
+      Responder responder;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        reviews_.push_back({request.path, review});
+        responder = responders_[request.path];
+      }
+      nlohmann::json response = responder ? responder(review["request"]) : nlohmann::json::object();
+      response["uid"] = review["request"]["uid"];
+      if (!response.contains("allowed")) response["allowed"] = true;
+      writer.Send(200, "application/json",
+                  nlohmann::json{{"apiVersion", "admission.k8s.io/v1"},
+                                 {"kind", "AdmissionReview"},
+                                 {"response", response}}
+                      .dump());
+    }));
   }
   ~FakeWebhook() { server_->Stop(); }
 
-  void Answer_(const std::string& path, Answer answer) {
+  void SetResponder(const std::string& path, Responder responder) {
     std::lock_guard<std::mutex> lock(mu_);
-    answers_[path] = std::move(answer);
+    responders_[path] = std::move(responder);
   }
   std::vector<std::pair<std::string, nlohmann::json>> reviews() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -65,7 +66,7 @@ class FakeWebhook {
   PemPair ca_;
   std::unique_ptr<HttpsServer> server_;
   std::mutex mu_;
-  std::map<std::string, Answer> answers_;
+  std::map<std::string, Responder> responders_;
   std::vector<std::pair<std::string, nlohmann::json>> reviews_;
 };
 
@@ -125,7 +126,7 @@ class AdmissionTest : public ::testing::Test {
 };
 
 TEST_F(AdmissionTest, MutatingWebhookPatchesObjectAndGetsFullReview) {
-  webhook_.Answer_("/mutate", [](const nlohmann::json&) {
+  webhook_.SetResponder("/mutate", [](const nlohmann::json&) {
     return PatchResponse(nlohmann::json::array(
         {{{"op", "add"}, {"path", "/metadata/annotations"}, {"value", {{"injected", "yes"}}}}}));
   });
@@ -176,7 +177,7 @@ TEST_F(AdmissionTest, UpdateAndDeleteCarryOldObject) {
 }
 
 TEST_F(AdmissionTest, ValidatingWebhookDenialReachesClient) {
-  webhook_.Answer_("/validate", [](const nlohmann::json&) {
+  webhook_.SetResponder("/validate", [](const nlohmann::json&) {
     return nlohmann::json{{"allowed", false},
                           {"status", {{"code", 403}, {"message", "TLS flags are missing"}}}};
   });
@@ -263,13 +264,13 @@ TEST_F(AdmissionTest, ServiceReferenceVerifiesCaBundle) {
 
 TEST_F(AdmissionTest, IfNeededReinvokesAfterLaterMutation) {
   // The first webhook records whether the second one's label is present; the second adds it.
-  webhook_.Answer_("/first", [](const nlohmann::json& request) {
+  webhook_.SetResponder("/first", [](const nlohmann::json& request) {
     bool seen = request["object"]["metadata"]["labels"].contains("second");
     return PatchResponse(nlohmann::json::array({{{"op", "add"},
                                                  {"path", "/metadata/labels/first-saw-second"},
                                                  {"value", seen ? "yes" : "no"}}}));
   });
-  webhook_.Answer_("/second", [](const nlohmann::json&) {
+  webhook_.SetResponder("/second", [](const nlohmann::json&) {
     return PatchResponse(nlohmann::json::array(
         {{{"op", "add"}, {"path", "/metadata/labels/second"}, {"value", "1"}}}));
   });

@@ -207,9 +207,17 @@ std::map<std::string, std::string> TestApiServer::NamespaceLabels(const std::str
   return labels;
 }
 
+void TestApiServer::LogRequest(Context& context) {
+  if (context.logged || context.direct) return;
+  context.logged = true;
+  std::lock_guard<std::mutex> lock(log_mu_);
+  log_.push_back(context.record);
+}
+
 void TestApiServer::Reply(Context& context, int status, const nlohmann::json& body) {
   context.record.status = status;
   if (context.direct) return;
+  LogRequest(context);
   context.writer.Send(status, "application/json", body.dump());
 }
 
@@ -316,6 +324,7 @@ bool TestApiServer::ApplyFaults(Context& context) {
                                        : "InternalError";
   std::map<std::string, std::string> headers;
   if (status == 429) headers["Retry-After"] = std::to_string(retry_after);
+  LogRequest(context);
   context.writer.Send(status, "application/json",
                       StatusBody(status, reason, "injected fault for testing").dump(), headers);
   return true;
@@ -334,9 +343,7 @@ void TestApiServer::Handle(const ServerRequest& request, ResponseWriter& writer)
             StatusBody(400, "BadRequest", std::string("invalid object: ") + e.what()));
     }
   }
-  if (context.logged) return;
-  std::lock_guard<std::mutex> lock(log_mu_);
-  log_.push_back(context.record);
+  LogRequest(context);
 }
 
 void TestApiServer::Dispatch(Context& context) {
@@ -424,6 +431,7 @@ void TestApiServer::ServeDiscovery(Context& context) {
   }
   if (request.path == "/healthz" || request.path == "/readyz" || request.path == "/livez") {
     context.record.status = 200;
+    LogRequest(context);
     context.writer.Send(200, "text/plain", "ok");
     return;
   }
@@ -442,9 +450,9 @@ void TestApiServer::ServeDiscovery(Context& context) {
   if (parts.size() == 5 && parts[0] == "openapi" && parts[2] == "apis") {
     body = registry_.OpenApiV3Document(parts[3], parts[4]);
   }
-  // NOTE: /openapi/v2 is not served (kubectl requests it as protobuf); kubectl's client-side
-  // schema validation is skipped because the v3 documents announce server-side validation,
-  // and the server accepts fieldValidation without checking unknown fields.
+  // NOTE: /openapi/v2 is not served because kubectl requests it as protobuf. kubectl skips its
+  // client-side schema validation because the v3 documents announce server-side validation.
+  // The server accepts fieldValidation but does not check for unknown fields.
   if (!body) {
     Reply(context, 404,
           StatusBody(404, "NotFound", "the server could not find the requested resource"));

@@ -6,10 +6,12 @@
 //   auto client = kube::Client::Create((*server)->ClientConfig());
 //   (*server)->WriteKubeconfig("/tmp/kubeconfig");  // for kubectl and other clients
 //
-// NOTE: subset of kube-apiserver behaviour: no RBAC (every authenticated user may do
-// everything), no finalizers or graceful deletion (objects go at once), no server-side apply,
-// no deletecollection, no Table output, no protobuf; field selectors compare string fields by
-// dotted path; a watch does not turn updates that leave its label selector into DELETED events.
+// NOTE: this is a subset of kube-apiserver. There is no RBAC, so every authenticated user may
+// do everything. Finalizers and graceful deletion are missing, so objects go at once. Server-side
+// apply, deletecollection, Table output and protobuf bodies are not served, so kubectl commands
+// that send protobuf (`kubectl create secret generic`, `kubectl create namespace`) fail; use
+// `kubectl apply -f`. Field selectors compare string fields by dotted path. A watch does not
+// turn an update that leaves its label selector into a DELETED event.
 #pragma once
 
 #include <atomic>
@@ -126,6 +128,9 @@ class TestApiServer {
                                       const std::string& name, const nlohmann::json& options,
                                       Context* context);
   void CollectGarbageLocked(const nlohmann::json& owner, bool orphan);
+  // Appends the request to the log once. It runs before the response is sent, so a client
+  // that received its response finds its request in the log.
+  void LogRequest(Context& context);
   void Reply(Context& context, int status, const nlohmann::json& body);
   void ReplyError(Context& context, const Status& status);
   std::map<std::string, std::string> NamespaceLabels(const std::string& ns) const;

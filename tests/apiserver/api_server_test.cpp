@@ -2,6 +2,7 @@
 #include "tests/apiserver/api_server.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,6 +215,50 @@ TEST_F(ProtocolTest, PythonClientPassesChecks) {
                                     kVitessClusterManifest);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("all checks passed"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace vtguard::testing
+
+namespace vtguard::testing {
+namespace {
+
+TEST(TestApiServerBinary, PrintsUrlAndServesUntilTerminated) {
+  const std::string binary =
+      std::string(VTGUARD_BINARY_DIR) + "/tests/apiserver/vtguard-test-apiserver";
+  const std::string kubeconfig = std::filesystem::temp_directory_path() /
+                                 ("vtguard-binary-kubeconfig-" + std::to_string(getpid()));
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(binary.c_str(), binary.c_str(), "--kubeconfig", kubeconfig.c_str(), "--apply",
+          kVitessClusterCrd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  char c = 0;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  close(out[0]);
+  nlohmann::json started = nlohmann::json::parse(line, nullptr, false);
+  ASSERT_TRUE(started.is_object()) << line;
+  EXPECT_EQ(started["kubeconfig"], kubeconfig);
+  EXPECT_EQ(started["url"].get<std::string>().rfind("https://127.0.0.1:", 0), 0u);
+
+  CommandResult result = RunCommand("kubectl --kubeconfig " + kubeconfig + " get crd -o name");
+  EXPECT_EQ(result.output,
+            "customresourcedefinition.apiextensions.k8s.io/"
+            "vitessclusters.planetscale.com\n");
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::filesystem::remove(kubeconfig);
 }
 
 }  // namespace

@@ -199,8 +199,16 @@ void HttpsServer::AcceptLoop() {
     auto connection = std::make_shared<Connection>(std::move(socket), impl_->tls, &stopping_);
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) break;
+    // Join the threads of closed connections so that a long run does not accumulate them.
+    for (Connection* done : finished_) {
+      auto it = threads_.find(done);
+      if (it == threads_.end()) continue;
+      it->second.join();
+      threads_.erase(it);
+    }
+    finished_.clear();
     connections_.insert(connection);
-    threads_.emplace_back([this, connection] { Serve(connection); });
+    threads_.emplace(connection.get(), std::thread([this, connection] { Serve(connection); }));
   }
 }
 
@@ -266,6 +274,7 @@ void HttpsServer::Serve(std::shared_ptr<Connection> connection) {
   connection->Shutdown();
   std::lock_guard<std::mutex> lock(mu_);
   connections_.erase(connection);
+  finished_.push_back(connection.get());
 }
 
 void HttpsServer::DropConnections() {
@@ -276,13 +285,13 @@ void HttpsServer::DropConnections() {
 void HttpsServer::Stop() {
   if (stopping_.exchange(true)) return;
   if (accept_thread_.joinable()) accept_thread_.join();
-  std::vector<std::thread> threads;
+  std::map<Connection*, std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& connection : connections_) connection->Shutdown();
     threads.swap(threads_);
   }
-  for (std::thread& thread : threads) thread.join();
+  for (auto& entry : threads) entry.second.join();
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
 }

@@ -97,7 +97,8 @@ class HttpsServer {
   std::atomic<bool> stopping_{false};
   std::thread accept_thread_;
   std::mutex mu_;
-  std::vector<std::thread> threads_;
+  std::map<Connection*, std::thread> threads_;
+  std::vector<Connection*> finished_;  // Threads to join on the next accept.
   std::set<std::shared_ptr<Connection>> connections_;
 };
 

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include "common/kube/worker_pool.h"
 
 namespace vtguard::kube {
 namespace {
@@ -119,6 +122,36 @@ TEST(WorkQueue, AddRateLimitedWaitsForBackoff) {
   clock.Advance(milliseconds(100));
   EXPECT_EQ(queue.Get(milliseconds(1)), "ns/a");
   EXPECT_EQ(queue.NumRequeues("ns/a"), 1);
+}
+
+}  // namespace
+}  // namespace vtguard::kube
+
+namespace vtguard::kube {
+namespace {
+
+TEST(WorkerPool, RetriesFailedKeysUntilTheySucceed) {
+  WorkQueueOptions options;
+  options.base_delay = std::chrono::milliseconds(1);
+  WorkQueue queue(RealClock::Get(), options);
+  std::mutex mu;
+  std::map<std::string, int> attempts;
+  std::condition_variable done;
+  {
+    WorkerPool pool(queue, 2, [&](const std::string& key) {
+      std::lock_guard<std::mutex> lock(mu);
+      int attempt = ++attempts[key];
+      done.notify_all();
+      return key == "flaky" && attempt < 3 ? Unavailable("not yet") : Status::Ok();
+    });
+    queue.Add("flaky");
+    queue.Add("steady");
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(done.wait_for(lock, std::chrono::seconds(5),
+                              [&] { return attempts["flaky"] == 3 && attempts["steady"] == 1; }));
+  }
+  EXPECT_EQ(queue.NumRequeues("flaky"), 0);  // forgotten after success
+  EXPECT_EQ(attempts["steady"], 1);
 }
 
 }  // namespace
