@@ -18,7 +18,7 @@
 
 namespace vtguard::e2e {
 
-// One mounted Secret volume: where the process sees it and where its files were written.
+// One mounted Secret volume: its path in the container and the directory holding its files.
 struct MaterializedMount {
   std::string mount_path;           // Path inside the container, e.g. "/vt/vtguard/tls".
   std::filesystem::path directory;  // Directory on this machine holding the files.
@@ -33,7 +33,7 @@ struct MaterializedPod {
   nlohmann::json env;     // Env of the component container (array).
   std::vector<MaterializedMount> mounts;
 
-  // Maps a path as the process sees it (e.g. a flag value) to the file written on this
+  // Maps a path inside the container (e.g. a flag value) to the file written on this
   // machine. NotFound when no Secret volume covers the path: the process would fail to open it.
   Result<std::filesystem::path> ResolvePath(std::string_view in_pod_path) const;
 

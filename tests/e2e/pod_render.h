@@ -12,9 +12,9 @@
 //     appended;
 //   - vttablet: one Pod per tablet (partitions x pools x replicas), tablet UID = first 32 bits
 //     of MD5("<cell> <keyspace> <shard> <type> <index>\n"), as vitess-operator computes it;
-//   - vtgate: one per cell; vtctld: one per cell of vitessDashboard.cells (every cell when
-//     empty); vtorc: one per shard and cell with a replica pool, only in keyspaces that set
-//     vitessOrchestrator.
+//   - vtgate: one per cell. vtctld: one per cell of vitessDashboard.cells, or per cell of the
+//     cluster when that list is empty. vtorc: one per shard and cell with a replica pool, only
+//     in keyspaces that set vitessOrchestrator.
 // The base flags are spelled as v2.17.0 spells them for every Vitess version (mostly with
 // underscores, which v23 and v24 accept).
 //

@@ -189,7 +189,7 @@ bool WriteAll(SSL* ssl, int fd, const void* data, size_t size) {
   return n == static_cast<int>(size);
 }
 
-// Reads the client preface and answers with SETTINGS, over TLS when `ssl` is set.
+// Reads the client preface and replies with SETTINGS, over TLS when `ssl` is set.
 std::string ServeHttp2Preface(SSL* ssl, int fd) {
   std::array<unsigned char, kHttp2Preface.size()> preface{};
   if (!ReadExactly(ssl, fd, preface.data(), preface.size())) {
@@ -211,7 +211,7 @@ std::string ServeOne(int listen_fd, SSL_CTX* ctx, bool optional_tls) {
   Socket connection(*accepted);
 
   if (optional_tls) {
-    // Vitess' optional TLS tells TLS from plaintext by the first byte (0x16: TLS handshake).
+    // Optional TLS detects a TLS client by its first byte (0x16, a TLS handshake record).
     unsigned char first = 0;
     if (recv(connection.fd(), &first, 1, MSG_PEEK) == 1 && first != 0x16) {
       return ServeHttp2Preface(nullptr, connection.fd());

@@ -74,8 +74,8 @@ HandshakeResult RunHandshake(const TlsServerFiles& server, const TlsClientFiles&
 // A flag that names a file the Pod does not have is reported as a failure.
 HandshakeResult TabletHandshake(const MaterializedPod& server, const MaterializedPod& client);
 
-// Sends the plaintext HTTP/2 preface to a server with `server`; ok only when the server
-// answered in plaintext (possible only with optional TLS).
+// Sends the plaintext HTTP/2 preface to a server with `server`. The result is ok only when the
+// server replied in plaintext, which only optional TLS allows.
 HandshakeResult RunPlaintextAttempt(const TlsServerFiles& server);
 
 }  // namespace vtguard::e2e

@@ -35,7 +35,8 @@ class TabletHandshakeTest : public ::testing::Test {
     fs::path root = testing::MakeTempDir("pods");
     auto source = MaterializeMounts((*pods)[0], {secret}, root);
     auto target = MaterializeMounts((*pods)[1], {secret}, root);
-    EXPECT_TRUE(source.ok() && target.ok());
+    EXPECT_TRUE(source.ok()) << source.status().ToString();
+    EXPECT_TRUE(target.ok()) << target.status().ToString();
     return {*source, *target};
   }
 
@@ -77,7 +78,8 @@ TEST_F(TabletHandshakeTest, WrongServerNameFails) {
   auto [source, target] = Tablets(testing::InjectedExampleCluster(kSecret));
   auto server = TabletServerFiles(source);
   auto client = TabletClientFiles(target);
-  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
   client->server_name = "vttablet.other.internal";
   HandshakeResult result = RunHandshake(*server, *client);
   EXPECT_FALSE(result.ok);
@@ -118,7 +120,8 @@ TEST_F(TabletHandshakeTest, ClientTrustingAnotherCaFails) {
   auto [source, target] = Tablets(testing::InjectedExampleCluster(kSecret));
   auto server = TabletServerFiles(source);
   auto client = TabletClientFiles(target);
-  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
   client->ca = other_ca_.cert;
   HandshakeResult result = RunHandshake(*server, *client);
   EXPECT_FALSE(result.ok);
@@ -131,7 +134,8 @@ TEST_F(TabletHandshakeTest, RequiredClientCertificate) {
   auto [source, target] = Tablets(cluster);
   auto server = TabletServerFiles(source);
   auto client = TabletClientFiles(target);
-  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
   ASSERT_TRUE(server->ca.has_value());
 
   HandshakeResult without_cert = RunHandshake(*server, *client);
@@ -148,7 +152,8 @@ TEST_F(TabletHandshakeTest, ExpiredAtVerifyTimeFails) {
   auto [source, target] = Tablets(testing::InjectedExampleCluster(kSecret));
   auto server = TabletServerFiles(source);
   auto client = TabletClientFiles(target);
-  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
   client->verify_time = std::time(nullptr) + 20 * 24 * 3600;  // The leaf lives 10 days.
   HandshakeResult result = RunHandshake(*server, *client);
   EXPECT_FALSE(result.ok);

@@ -42,7 +42,7 @@ class TrustInvariantTest : public ::testing::Test {
                               bundle);
   }
 
-  // Materializes every Pod; the first tablet sees `first_secret`, every other Pod `secret`.
+  // Materializes every Pod; the first tablet mounts `first_secret`, every other Pod `secret`.
   std::vector<MaterializedPod> Materialize(const json& first_secret, const json& secret) {
     std::vector<MaterializedPod> views;
     for (size_t i = 0; i < pods_.size(); ++i) {
