@@ -105,6 +105,18 @@ Result<int> PickFreePort() {
   return static_cast<int>(ntohs(address.sin_port));
 }
 
+bool CanConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return connected;
+}
+
 Status WaitFor(const std::string& what, const std::function<bool()>& condition,
                std::chrono::milliseconds timeout, std::chrono::milliseconds interval) {
   Clock::time_point deadline = Clock::now() + timeout;

@@ -51,6 +51,9 @@ class ChildProcess {
 // Another process may take it before the caller binds it; callers retry on a bind failure.
 Result<int> PickFreePort();
 
+// True when a TCP connection to 127.0.0.1:`port` succeeds.
+bool CanConnect(int port);
+
 // Polls `condition` every `interval` until it returns true or `timeout` passes.
 // DeadlineExceeded names `what` on timeout.
 Status WaitFor(const std::string& what, const std::function<bool()>& condition,

@@ -51,6 +51,7 @@ TEST(PickFreePort, ReturnsUnprivilegedPort) {
   Result<int> port = PickFreePort();
   ASSERT_TRUE(port.ok());
   EXPECT_GT(*port, 1024);
+  EXPECT_FALSE(CanConnect(*port));
 }
 
 }  // namespace
