@@ -65,8 +65,8 @@ Result<kube::Resource> ResourceOf(const json& object) {
   std::string kind = object.value("kind", "");
   for (const kube::Resource* resource :
        {&kube::SecretsResource(), &kube::NamespacesResource(), &kube::ConfigMapsResource(),
-        &kube::PodsResource(), &kube::VitessClustersResource(),
-        &kube::VitessTlsPoliciesResource(), &kube::MutatingWebhookConfigurationsResource(),
+        &kube::PodsResource(), &kube::VitessClustersResource(), &kube::VitessTlsPoliciesResource(),
+        &kube::MutatingWebhookConfigurationsResource(),
         &kube::ValidatingWebhookConfigurationsResource(),
         &kube::CustomResourceDefinitionsResource()}) {
     if (resource->ApiVersion() == api_version && resource->kind == kind) return *resource;
@@ -93,24 +93,26 @@ Environment::~Environment() {
 }
 
 Status Environment::StartApiServer() {
-  VTG_ASSIGN_OR_RETURN(fs::path binary,
-                       FindBinary(paths_.binary_dir, "vtguard-test-apiserver", {"tests/apiserver"}));
+  VTG_ASSIGN_OR_RETURN(fs::path binary, FindBinary(paths_.binary_dir, "vtguard-test-apiserver",
+                                                   {"tests/apiserver"}));
   VTG_ASSIGN_OR_RETURN(webhook_port_, PickFreePort());
   kubeconfig_ = paths_.work_dir / "kubeconfig";
   fs::remove(kubeconfig_);
   std::vector<std::string> args = {
       "--kubeconfig", kubeconfig_.string(), "--service-address",
       std::string(kVtguardNamespace) + "/" + kWebhookService + "=" + LocalAddress(webhook_port_)};
-  for (const fs::path& crd : fs::directory_iterator(paths_.shared_data / "data/vitess-operator/crds")) {
+  for (const fs::path& crd :
+       fs::directory_iterator(paths_.shared_data / "data/vitess-operator/crds")) {
     args.insert(args.end(), {"--apply", crd.string()});
   }
   args.insert(args.end(),
               {"--apply", (paths_.source_dir / "crds/vtguard.io_vitesstlspolicies.yaml").string()});
-  VTG_ASSIGN_OR_RETURN(api_server_,
-                       ChildProcess::Start(binary.string(), args, paths_.work_dir / "apiserver.log"));
+  VTG_ASSIGN_OR_RETURN(
+      api_server_, ChildProcess::Start(binary.string(), args, paths_.work_dir / "apiserver.log"));
   VTG_RETURN_IF_ERROR(WithLog(
-      WaitFor("the API server's kubeconfig",
-              [&] { return fs::exists(kubeconfig_) || !api_server_->IsRunning(); }, kStartTimeout),
+      WaitFor(
+          "the API server's kubeconfig",
+          [&] { return fs::exists(kubeconfig_) || !api_server_->IsRunning(); }, kStartTimeout),
       *api_server_));
   if (!api_server_->IsRunning()) return WithLog(Internal("the API server exited"), *api_server_);
 
@@ -130,15 +132,21 @@ Status Environment::StartOperator() {
   VTG_RETURN_IF_ERROR(SetOperatorClockOffset(seconds(0)));
   VTG_ASSIGN_OR_RETURN(std::string metrics, LocalPort());
   VTG_ASSIGN_OR_RETURN(std::string health, LocalPort());
-  std::vector<std::string> args = {"--kubeconfig",       kubeconfig_.string(),
-                                   "--leader-elect=false", "--namespace",
-                                   kVtguardNamespace,    "--trust-bundle-namespace",
-                                   kVtguardNamespace,    "--metrics-address",
-                                   metrics,              "--health-address",
-                                   health,               "--clock-offset-file",
+  std::vector<std::string> args = {"--kubeconfig",
+                                   kubeconfig_.string(),
+                                   "--leader-elect=false",
+                                   "--namespace",
+                                   kVtguardNamespace,
+                                   "--trust-bundle-namespace",
+                                   kVtguardNamespace,
+                                   "--metrics-address",
+                                   metrics,
+                                   "--health-address",
+                                   health,
+                                   "--clock-offset-file",
                                    clock_offset_file_.string()};
-  VTG_ASSIGN_OR_RETURN(operator_,
-                       ChildProcess::Start(binary.string(), args, paths_.work_dir / "operator.log"));
+  VTG_ASSIGN_OR_RETURN(
+      operator_, ChildProcess::Start(binary.string(), args, paths_.work_dir / "operator.log"));
   // The operator issues the webhook's serving certificate; the webhook cannot start before it.
   Status waited = WaitFor(
       "Secret vtguard/vtguard-webhook-tls",
@@ -159,18 +167,15 @@ Status Environment::StartWebhook() {
   fs::path cert_dir = paths_.work_dir / "webhook-tls";
   VTG_RETURN_IF_ERROR(WriteSecretFiles(secret, cert_dir));
   VTG_ASSIGN_OR_RETURN(std::string metrics, LocalPort());
-  std::vector<std::string> args = {"--listen-address", LocalAddress(webhook_port_),
-                                   "--metrics-address", metrics,
-                                   "--tls-cert-dir",    cert_dir.string(),
-                                   "--kubeconfig",      kubeconfig_.string()};
+  std::vector<std::string> args = {
+      "--listen-address", LocalAddress(webhook_port_), "--metrics-address", metrics,
+      "--tls-cert-dir",   cert_dir.string(),           "--kubeconfig",      kubeconfig_.string()};
   VTG_ASSIGN_OR_RETURN(webhook_,
                        ChildProcess::Start(binary.string(), args, paths_.work_dir / "webhook.log"));
   Status waited = WaitFor(
       "vtguard-webhook to listen on " + LocalAddress(webhook_port_),
-      [&] {
-        return !webhook_->IsRunning() || CanConnect(webhook_port_);
-      },
-      kStartTimeout, std::chrono::milliseconds(200));
+      [&] { return !webhook_->IsRunning() || CanConnect(webhook_port_); }, kStartTimeout,
+      std::chrono::milliseconds(200));
   if (waited.ok() && !webhook_->IsRunning()) waited = Internal("vtguard-webhook exited");
   return WithLog(waited, *webhook_);
 }
