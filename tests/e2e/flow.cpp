@@ -187,8 +187,39 @@ Status PodFleet::Roll(const std::vector<json>& clusters, const std::vector<json>
       restarted_.push_back(name);
     }
   }
+  removed_.clear();
+  for (const auto& [name, entry] : pods_) {
+    if (pods.count(name) == 0) removed_.push_back(entry.pod.dump());
+  }
   order_ = std::move(order);
   pods_ = std::move(pods);
+  return Status::Ok();
+}
+
+Status PodFleet::Publish(kube::Client& client) {
+  const kube::Resource& resource = kube::PodsResource();
+  auto delete_if_present = [&](const std::string& ns, const std::string& name) -> Status {
+    Status deleted = client.Delete(resource, ns, name);
+    if (deleted.ok() || deleted.code() == ErrorCode::kNotFound) return Status::Ok();
+    return deleted.WithContext("deleting Pod " + name);
+  };
+  for (const std::string& removed : removed_) {
+    const json pod = json::parse(removed);
+    VTG_RETURN_IF_ERROR(delete_if_present(pod["metadata"].value("namespace", kExampleNamespace),
+                                          pod["metadata"].value("name", "")));
+  }
+  for (const std::string& name : restarted_) {
+    const json& pod = pods_.at(name).pod;
+    const std::string ns = pod["metadata"].value("namespace", kExampleNamespace);
+    VTG_RETURN_IF_ERROR(delete_if_present(ns, name));
+    VTG_ASSIGN_OR_RETURN(json created, client.Create(resource, ns, pod));
+    created["status"] = {{"phase", "Running"},
+                         {"startTime", FormatRfc3339(std::chrono::system_clock::now())},
+                         {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})}};
+    VTG_RETURN_IF_ERROR(client.UpdateStatus(resource, ns, created)
+                            .status()
+                            .WithContext("marking Pod " + name + " Ready"));
+  }
   return Status::Ok();
 }
 

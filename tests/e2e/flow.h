@@ -91,6 +91,12 @@ class PodFleet {
   Result<MaterializedPod> Find(const std::string& component,
                                const std::map<std::string, std::string>& labels) const;
 
+  // Writes the Pods to the API as vitess-operator and the kubelet would: each Pod restarted by
+  // the last Roll is deleted and created again, then marked Running and Ready with a start
+  // time; Pods gone from the rendering are deleted. The operator reads these Pods to confirm a
+  // rollout of a TLS revision.
+  Status Publish(kube::Client& client);
+
   // Names of the Pods (re)started by the last Roll.
   const std::vector<std::string>& restarted() const { return restarted_; }
 
@@ -104,6 +110,7 @@ class PodFleet {
   std::vector<std::string> order_;
   std::map<std::string, Entry> pods_;
   std::vector<std::string> restarted_;
+  std::vector<std::string> removed_;  // Pods gone from the last Roll, as JSON text.
 };
 
 }  // namespace vtguard::e2e

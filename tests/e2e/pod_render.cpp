@@ -88,7 +88,9 @@ json MakePod(const json& cluster, const std::string& name, const std::string& co
                      {"namespace", cluster["metadata"].value("namespace", "default")},
                      {"labels", std::move(labels)}};
   pod["spec"]["volumes"] = std::move(volumes);
+  std::string image = ObjectOrEmpty(cluster["spec"], "images").value(container, "");
   pod["spec"]["containers"] = json::array({{{"name", container},
+                                            {"image", image},
                                             {"args", FormatArgs(flags)},
                                             {"env", std::move(env)},
                                             {"volumeMounts", std::move(mounts)}}});

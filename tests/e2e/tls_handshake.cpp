@@ -381,7 +381,8 @@ HandshakeResult RunPlaintextAttempt(const TlsServerFiles& server) {
                     [](int port, HandshakeResult& result) { RunPlaintextClient(port, result); });
 }
 
-HandshakeResult TabletHandshake(const MaterializedPod& server, const MaterializedPod& client) {
+HandshakeResult TabletHandshake(const MaterializedPod& server, const MaterializedPod& client,
+                                std::optional<std::time_t> verify_time) {
   HandshakeResult failed;
   Result<TlsServerFiles> server_files = TabletServerFiles(server);
   if (!server_files.ok()) {
@@ -393,6 +394,8 @@ HandshakeResult TabletHandshake(const MaterializedPod& server, const Materialize
     failed.reason = "client: " + client_files.status().message();
     return failed;
   }
+  server_files->verify_time = verify_time;
+  client_files->verify_time = verify_time;
   return RunHandshake(*server_files, *client_files);
 }
 

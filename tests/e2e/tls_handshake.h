@@ -72,7 +72,9 @@ HandshakeResult RunHandshake(const TlsServerFiles& server, const TlsClientFiles&
 
 // Connects `client`'s tablet client (VReplication, VDiff) to `server`'s vttablet gRPC port.
 // A flag that names a file the Pod does not have is reported as a failure.
-HandshakeResult TabletHandshake(const MaterializedPod& server, const MaterializedPod& client);
+// `verify_time` sets when both sides check certificates (now when unset).
+HandshakeResult TabletHandshake(const MaterializedPod& server, const MaterializedPod& client,
+                                std::optional<std::time_t> verify_time = {});
 
 // Sends the plaintext HTTP/2 preface to a server with `server`. The result is ok only when the
 // server replied in plaintext, which only optional TLS allows.
