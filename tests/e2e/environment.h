@@ -44,6 +44,7 @@ class Environment {
   kube::Client& client() { return *client_; }
   const EnvironmentPaths& paths() const { return paths_; }
   const std::string& api_url() const { return api_url_; }
+  const std::filesystem::path& kubeconfig() const { return kubeconfig_; }
 
   // Moves the operator's clock: writes `offset` to its --clock-offset-file.
   Status SetOperatorClockOffset(std::chrono::seconds offset);

@@ -229,6 +229,16 @@ std::vector<MaterializedPod> PodFleet::Views() const {
   return views;
 }
 
+std::vector<MaterializedPod> PodFleet::ClusterViews(const std::string& cluster) const {
+  std::vector<MaterializedPod> views;
+  for (const std::string& name : order_) {
+    const Entry& entry = pods_.at(name);
+    const json labels = entry.pod["metadata"].value("labels", json::object());
+    if (labels.value("planetscale.com/cluster", "") == cluster) views.push_back(entry.view);
+  }
+  return views;
+}
+
 Result<MaterializedPod> PodFleet::Find(const std::string& component,
                                        const std::map<std::string, std::string>& labels) const {
   for (const std::string& name : order_) {

@@ -87,6 +87,9 @@ class PodFleet {
   // Every Pod's current view, in rendering order.
   std::vector<MaterializedPod> Views() const;
 
+  // The views of the Pods of one VitessCluster (label planetscale.com/cluster).
+  std::vector<MaterializedPod> ClusterViews(const std::string& cluster) const;
+
   // The view of the first Pod with `component` whose labels match every entry of `labels`.
   Result<MaterializedPod> Find(const std::string& component,
                                const std::map<std::string, std::string>& labels) const;
