@@ -6,10 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl unzip openssl
+# What `cmake --preset release && cmake --build --preset release` needs. The Dockerfile's
+# build stage installs exactly this list (tests/chart checks that the two agree).
+DEBIAN_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ca-certificates
   libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
-  libspdlog-dev libfmt-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libspdlog-dev libfmt-dev prometheus-cpp-dev libbenchmark-dev
+)
+# Tests, fuzzing, checks and benchmarks need these as well.
+DEBIAN_PACKAGES=(
+  "${DEBIAN_BUILD_PACKAGES[@]}"
+  git curl unzip openssl libgtest-dev libgmock-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   python3 python3-kubernetes python3-yaml nodejs npm
   nginx-light wrk iproute2
@@ -20,6 +27,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  # Node.js builds from nodesource bundle npm and conflict with Debian's npm package.
+  if [ "$pkg" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$pkg")
 done
@@ -55,6 +64,15 @@ fi
 if [ ! -d .tools/node_modules/ajv ]; then
   npm install --silent --no-audit --no-fund --prefix .tools ajv@8.20.0 ajv-formats@3.0.1 \
     >/dev/null
+fi
+
+# Chart tests: a CEL evaluator (ValidatingAdmissionPolicy, webhook matchConditions) and the
+# Kubernetes, cert-manager and Prometheus Operator API schemas for the rendered objects.
+if [ ! -d .tools/node_modules/@marcbachmann/cel-js ] ||
+  [ ! -d .tools/node_modules/@kubernetes-models/prometheus-operator ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools @marcbachmann/cel-js@8.0.0 \
+    kubernetes-models@5.1.0 @kubernetes-models/cert-manager@6.0.0 \
+    @kubernetes-models/prometheus-operator@6.0.0 >/dev/null
 fi
 
 echo "install-deps: ready"

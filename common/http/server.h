@@ -1,0 +1,89 @@
+// An HTTP/1.1 server on Boost.Beast, over TLS (the webhook port) or plain TCP (metrics, health).
+//
+// Each connection runs a chain of asynchronous steps on its own strand:
+//   [TLS handshake] -> wait for the first byte (idle timeout) -> read header (header timeout)
+//   -> route check -> read body (body timeout, size limit) -> handler -> write -> loop
+// Requests that break a limit get a status and a one-line reason (400, 404, 405, 408 where the
+// connection can still answer, 413, 415, 431), and the server keeps serving other connections.
+// Keep-alive follows HTTP/1.1 rules. Connections above the limit are closed at accept.
+//
+// Shutdown() stops accepting, closes idle connections, and lets requests in flight finish
+// with "Connection: close"; the owner waits for open_connections() to reach 0 within its bound.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/base/status.h"
+#include "common/http/router.h"
+
+namespace vtguard::http {
+
+struct ServerLimits {
+  // The Kubernetes API server sends admission bodies of at most 3 MiB (its etcd object limit
+  // is 1.5 MiB, doubled for oldObject).
+  std::size_t max_body_bytes = 3 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds header_timeout{5000};
+  std::chrono::milliseconds body_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  // How long a keep-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{60000};
+  int max_connections = 1024;
+};
+
+struct ServerOptions {
+  std::string name;  // For logs, e.g. "webhook" or "metrics".
+  ServerLimits limits;
+  // Called with a snake_case reason for each request or connection rejected by the transport
+  // (e.g. "body_too_large", "timeout", "not_found", "handshake_failed").
+  std::function<void(std::string_view reason)> on_request_error;
+};
+
+// Parses "host:port" (IPv4, "[v6]:port" or a name that resolves to a literal address).
+Result<boost::asio::ip::tcp::endpoint> ParseEndpoint(std::string_view address);
+
+class Server {
+ public:
+  // `tls` is null for plain HTTP. The router and TLS context must outlive the server.
+  Server(boost::asio::io_context& ioc, ServerOptions options, const Router& router,
+         std::shared_ptr<boost::asio::ssl::context> tls);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens on `address` ("127.0.0.1:0" picks a free port).
+  Status Listen(std::string_view address);
+  // The bound port, after Listen.
+  unsigned short port() const { return port_; }
+  // Starts accepting on the io_context.
+  void Start();
+  // Stops accepting and drains; safe to call from any thread, more than once.
+  void Shutdown();
+
+  int open_connections() const;
+
+  // Shared with sessions, which may outlive the Server object by a little during shutdown.
+  struct State;
+
+ private:
+  void DoAccept();
+
+  boost::asio::io_context& ioc_;
+  std::shared_ptr<State> state_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+};
+
+}  // namespace vtguard::http

@@ -1,0 +1,116 @@
+#include "common/vitess/admission.h"
+
+namespace vtguard::vitess {
+namespace {
+
+// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence, ending in "...".
+std::string Shorten(std::string text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+bool HasErrors(const std::vector<Violation>& violations) {
+  for (const Violation& violation : violations) {
+    if (violation.severity == Severity::kError) return true;
+  }
+  return false;
+}
+
+std::string DenialMessage(const TlsPolicy& policy, const std::vector<Violation>& violations) {
+  std::string message = "VitessTLSPolicy";
+  if (!policy.name.empty()) message += " " + policy.name;
+  message += " denies this object:";
+  for (const Violation& violation : violations) {
+    if (violation.severity != Severity::kError) continue;
+    message += " " + FormatViolation(violation) + ";";
+  }
+  message.pop_back();
+  return message;
+}
+
+}  // namespace
+
+std::string LeafSecretName(std::string_view cluster, Component component) {
+  return std::string(cluster) + "-vtguard-" + std::string(ComponentName(component));
+}
+
+std::string_view ToString(MigrationStep step) {
+  switch (step) {
+    case MigrationStep::kServersOptional:
+      return "servers";
+    case MigrationStep::kClientsOptional:
+      return "clients";
+    case MigrationStep::kComplete:
+      return "complete";
+  }
+  return "complete";
+}
+
+std::optional<MigrationStep> ParseMigrationStep(std::string_view text) {
+  for (MigrationStep step : {MigrationStep::kServersOptional, MigrationStep::kClientsOptional,
+                             MigrationStep::kComplete}) {
+    if (ToString(step) == text) return step;
+  }
+  return std::nullopt;
+}
+
+std::string FormatWarning(const Violation& violation) {
+  std::string text =
+      violation.path.empty() ? violation.message : violation.path + ": " + violation.message;
+  return Shorten(std::move(text), kMaxWarningLength);
+}
+
+std::string FormatViolation(const Violation& violation) {
+  std::string text =
+      violation.path.empty() ? violation.message : violation.path + ": " + violation.message;
+  if (!violation.fix.empty()) text += " (" + violation.fix + ")";
+  return text;
+}
+
+std::optional<ObjectKind> ParseObjectKind(std::string_view kind) {
+  if (kind == "VitessCluster") return ObjectKind::kVitessCluster;
+  if (kind == "Pod") return ObjectKind::kPod;
+  return std::nullopt;
+}
+
+AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& request,
+                         const nlohmann::json& object, const nlohmann::json* old_object,
+                         const MutationOptions& options) {
+  AdmissionDecision decision;
+  bool writes = request.operation == "CREATE" || request.operation == "UPDATE";
+  if (policy == nullptr || !writes) return decision;
+
+  if (request.stage == AdmissionStage::kMutate) {
+    MutationResult mutation = request.kind == ObjectKind::kVitessCluster
+                                  ? MutateVitessCluster(*policy, object, old_object, options)
+                                  : MutatePod(*policy, object, request.operation, options);
+    decision.patch = std::move(mutation.patch);
+    decision.warnings = std::move(mutation.warnings);
+    return decision;
+  }
+
+  // A Pod's spec cannot change after creation, so an UPDATE has nothing to fix.
+  if (request.kind == ObjectKind::kPod && request.operation != "CREATE") return decision;
+  decision.violations = request.kind == ObjectKind::kVitessCluster
+                            ? ValidateVitessCluster(*policy, object)
+                            : ValidatePod(*policy, object);
+  decision.record = !request.dry_run && !decision.violations.empty() &&
+                    policy->enforcement != Enforcement::kEnforce;
+  bool deny = policy->enforcement == Enforcement::kEnforce && HasErrors(decision.violations);
+  if (deny) {
+    decision.allowed = false;
+    decision.code = 403;
+    decision.message = DenialMessage(*policy, decision.violations);
+  }
+  if (policy->enforcement == Enforcement::kAudit) return decision;
+  for (const Violation& violation : decision.violations) {
+    // Under Enforce the denial message carries the errors; warnings still go out.
+    if (deny && violation.severity == Severity::kError) continue;
+    decision.warnings.push_back(FormatWarning(violation));
+  }
+  return decision;
+}
+
+}  // namespace vtguard::vitess

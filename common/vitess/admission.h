@@ -1,0 +1,153 @@
+// Admission decisions for Vitess objects: the pure core that the webhook, the operator and the
+// CLI share. Nothing here does I/O.
+//
+//   Result<TlsPolicy> policy = ParsePolicy(policy_json);
+//   AdmissionDecision decision = Decide(&*policy, {.kind = ObjectKind::kVitessCluster,
+//                                                  .operation = "CREATE",
+//                                                  .stage = AdmissionStage::kMutate},
+//                                       cluster_json);
+//   // decision.patch is an RFC 6902 JSON Patch (array), empty when nothing changes.
+//
+// What gets injected (DESIGN: flags per component and version):
+//   vttablet  server grpc-cert, grpc-key (+ grpc-ca with clientAuth Required, + grpc-crl with
+//             Required and CRLs, + grpc-enable-optional-tls during an OptionalTLS migration);
+//             clients tablet-grpc-ca/-server-name and tablet-manager-grpc-ca/-server-name
+//   vtgate    tablet-grpc-ca, tablet-grpc-server-name
+//   vtctld    tablet-grpc-* and tablet-manager-grpc-* (ca, server-name)
+//   vtorc     tablet-manager-grpc-ca, tablet-manager-grpc-server-name
+//   clientAuth Required adds each client's -cert and -key; crl.enabled adds each client's -crl.
+// Each component also gets the Secret volume `vtguard-tls` mounted read-only at
+// /vt/vtguard/tls and VTGUARD_TLS_REVISION in extraEnv.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/base/status.h"
+#include "common/vitess/flags.h"
+#include "common/vitess/policy.h"
+#include "common/vitess/version.h"
+
+namespace vtguard::vitess {
+
+// Names shared with the operator and the webhook.
+inline constexpr std::string_view kTlsVolumeName = "vtguard-tls";
+inline constexpr std::string_view kTlsMountPath = "/vt/vtguard/tls";
+inline constexpr std::string_view kRevisionEnvName = "VTGUARD_TLS_REVISION";
+inline constexpr std::string_view kInjectedAnnotation = "vtguard.io/injected";
+inline constexpr std::string_view kInjectLabel = "vtguard.io/inject";
+// Written by the operator on a VitessCluster during an OptionalTLS migration:
+// "servers" (rollout 1), "clients" (rollout 2) or "complete".
+inline constexpr std::string_view kMigrationStepAnnotation = "vtguard.io/migration-step";
+
+// The leaf Secret of a component: "<cluster>-vtguard-<component>".
+std::string LeafSecretName(std::string_view cluster, Component component);
+
+// The migration of a live plaintext cluster to TLS (three rollouts).
+enum class MigrationStep {
+  kServersOptional,  // Tablets serve TLS and plaintext; no client uses TLS yet.
+  kClientsOptional,  // Every client dials with TLS; tablets still accept plaintext.
+  kComplete,         // TLS only. New clusters start here.
+};
+std::string_view ToString(MigrationStep step);
+std::optional<MigrationStep> ParseMigrationStep(std::string_view text);
+
+struct MutationOptions {
+  // VTGUARD_TLS_REVISION to write. The operator passes its revision; without one the value in
+  // the object is kept, else the one in old_object (a re-apply that dropped it never restarts
+  // pods), else "1".
+  std::optional<std::string> revision = std::nullopt;
+  // Overrides the step read from the kMigrationStepAnnotation; ignored under migration Direct.
+  std::optional<MigrationStep> migration_step = std::nullopt;
+  // Overrides metadata.name as the cluster part of the leaf Secret names.
+  std::optional<std::string> cluster_name = std::nullopt;
+};
+
+struct MutationResult {
+  nlohmann::json patch = nlohmann::json::array();  // RFC 6902 operations; [] = no change.
+  std::vector<std::string> warnings;               // Each at most kMaxWarningLength bytes.
+  // Not OK when part of the object could not be mutated (for example an image without a
+  // version and no spec.vitessVersion); the patch still covers every other component.
+  Status status;
+
+  bool changed() const { return !patch.empty(); }
+};
+
+// Adds the TLS configuration that `policy` requires to a VitessCluster (planetscale.com/v2).
+// `old_object` is the stored object on UPDATE, nullptr on CREATE.
+MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object,
+                                   const nlohmann::json* old_object,
+                                   const MutationOptions& options = {});
+
+// Adds the TLS volume and mounts to a Pod on CREATE. Pods that vitess-operator manages
+// (planetscale.com owner or `planetscale.com/component` label) get only volumes and mounts
+// because vitess-operator rewrites their args and env; pods labelled vtguard.io/inject=true
+// and managed by no operator also get flags. On UPDATE nothing under /spec is patched.
+MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
+                         std::string_view operation, const MutationOptions& options = {});
+
+enum class Severity { kError, kWarning };
+
+// One problem found in an object.
+struct Violation {
+  std::string path;     // JSON Pointer into the object, e.g. "/spec/cells/0/gateway/extraFlags".
+  std::string message;  // What is wrong, naming the flag and version.
+  std::string fix;      // What to change.
+  Severity severity = Severity::kError;
+
+  friend bool operator==(const Violation&, const Violation&) = default;
+};
+
+// Every problem of a VitessCluster under `policy`, in object order.
+std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object);
+// Every problem of a Pod under `policy`. Only pods that vtguard configures with flags
+// (vtguard.io/inject=true, no operator) must carry TLS flags; every pod is checked for flags
+// that make Vitess exit.
+std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json& pod);
+
+inline constexpr std::size_t kMaxWarningLength = 120;
+// "path: message" in at most kMaxWarningLength bytes, cut at a UTF-8 boundary with "...".
+std::string FormatWarning(const Violation& violation);
+// "path: message (fix)" without a length limit, for logs, status and the CLI.
+std::string FormatViolation(const Violation& violation);
+
+enum class ObjectKind { kVitessCluster, kPod };
+// "VitessCluster" or "Pod" (the AdmissionReview kind.kind), else nullopt.
+std::optional<ObjectKind> ParseObjectKind(std::string_view kind);
+
+enum class AdmissionStage { kMutate, kValidate };
+
+struct AdmissionRequestInfo {
+  ObjectKind kind = ObjectKind::kVitessCluster;
+  std::string_view operation = "CREATE";  // CREATE, UPDATE, DELETE, CONNECT.
+  AdmissionStage stage = AdmissionStage::kValidate;
+  bool dry_run = false;
+};
+
+// What the webhook answers.
+struct AdmissionDecision {
+  bool allowed = true;
+  int code = 200;       // HTTP-style status for denials (403), as AdmissionResponse.status.
+  std::string message;  // Denial message listing every error; empty when allowed.
+  nlohmann::json patch = nlohmann::json::array();  // Mutate stage only.
+  std::vector<std::string> warnings;               // Each at most kMaxWarningLength bytes.
+  std::vector<Violation> violations;               // Every problem found, whatever the enforcement.
+  // True when the violations should be recorded (Audit or Warn, and not a dry run).
+  bool record = false;
+};
+
+// Combines mutation, validation and the policy's enforcement for one admission request.
+// - policy == nullptr (no policy selects the object) or DELETE/CONNECT: allowed, no patch.
+// - kMutate: returns the mutation patch and its warnings; always allowed, because denials
+//   belong to the validating webhook (failurePolicy Fail).
+// - kValidate: validates the object. Enforce denies when an error-level violation exists and
+//   lists them all in `message`; Warn allows with one warning per violation; Audit allows and
+//   only fills `violations`. Warning-level violations never deny.
+AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& request,
+                         const nlohmann::json& object, const nlohmann::json* old_object,
+                         const MutationOptions& options = {});
+
+}  // namespace vtguard::vitess

@@ -1,0 +1,236 @@
+// VitessCluster mutation: TLS flags, the Secret volume and mount, and the revision env var for
+// every site, as one minimal JSON Patch.
+#include <algorithm>
+
+#include "common/vitess/admission.h"
+#include "common/vitess/cluster_sites.h"
+#include "common/vitess/tls_config.h"
+
+namespace vtguard::vitess {
+namespace {
+
+PointerTokens Child(PointerTokens tokens, const std::string& key) {
+  tokens.push_back(key);
+  return tokens;
+}
+
+// The key in `flags` that names `canonical` in any spelling, or nullptr.
+const std::string* FindFlagKey(const nlohmann::json* flags, const std::string& canonical,
+                               std::string& storage) {
+  if (flags == nullptr || !flags->is_object()) return nullptr;
+  for (const auto& [key, value] : flags->items()) {
+    if (CanonicalFlagName(key) == canonical) {
+      storage = key;
+      return &storage;
+    }
+  }
+  return nullptr;
+}
+
+// The VTGUARD_TLS_REVISION value in the extraEnv of `tokens`, if any.
+std::optional<std::string> RevisionAt(const nlohmann::json& object, const PointerTokens& tokens) {
+  const nlohmann::json* env = FindAt(object, Child(tokens, "extraEnv"));
+  if (env == nullptr || !env->is_array()) return std::nullopt;
+  for (const nlohmann::json& entry : *env) {
+    if (entry.is_object() && entry.value("name", "") == kRevisionEnvName &&
+        entry.contains("value") && entry["value"].is_string()) {
+      return entry["value"].get<std::string>();
+    }
+  }
+  return std::nullopt;
+}
+
+// The revision to write when the site has none: the option, else the one of the same site in
+// the stored object (a GitOps re-apply drops it), else any other site's, else "1".
+std::string FallbackRevision(const nlohmann::json& object, const nlohmann::json* old_object,
+                             const std::vector<ClusterSite>& sites, const ClusterSite& site) {
+  if (old_object != nullptr) {
+    if (auto revision = RevisionAt(*old_object, site.tokens)) return *revision;
+  }
+  for (const ClusterSite& other : sites) {
+    if (auto revision = RevisionAt(object, other.tokens)) return *revision;
+  }
+  if (old_object != nullptr) {
+    for (const ClusterSite& other : EnumerateSites(*old_object)) {
+      if (auto revision = RevisionAt(*old_object, other.tokens)) return *revision;
+    }
+  }
+  return "1";
+}
+
+// "grpc-key" for "grpc-cert" and the reverse; "" for flags without a partner.
+std::string PartnerFlag(const std::string& name) {
+  auto ends_with = [&](const std::string& suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with("-cert")) return name.substr(0, name.size() - 4) + "key";
+  if (ends_with("-key")) return name.substr(0, name.size() - 3) + "cert";
+  return "";
+}
+
+bool HasNamedEntry(const nlohmann::json* list, std::string_view key, std::string_view value) {
+  if (list == nullptr || !list->is_array()) return false;
+  return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
+    return entry.is_object() && entry.contains(key) && entry[std::string(key)] == value;
+  });
+}
+
+class ClusterMutator {
+ public:
+  ClusterMutator(const TlsPolicy& policy, const nlohmann::json& object,
+                 const nlohmann::json* old_object, const MutationOptions& options)
+      : policy_(policy),
+        object_(object),
+        old_object_(old_object),
+        options_(options),
+        builder_(object),
+        sites_(EnumerateSites(object)),
+        step_(ResolveMigrationStep(policy, object, options)),
+        cluster_(options.cluster_name.value_or(ObjectName(object))) {}
+
+  MutationResult Run() {
+    std::string fingerprint = std::string(ToString(step_)) + "|" + policy_.server_name;
+    for (const ClusterSite& site : sites_) MutateSite(site, fingerprint);
+    SetMarker(ShortHash(fingerprint));
+    result_.patch = builder_.patch();
+    if (!errors_.empty()) {
+      std::string message;
+      for (const std::string& error : errors_) message += (message.empty() ? "" : "; ") + error;
+      result_.status = InvalidArgument(message);
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void Warn(const std::string& text) {
+    Violation violation{"", text, "", Severity::kWarning};
+    result_.warnings.push_back(FormatWarning(violation));
+  }
+
+  void MutateSite(const ClusterSite& site, std::string& fingerprint) {
+    Result<VitessVersion> version = ResolveSiteVersion(site, policy_);
+    if (!version.ok()) {
+      errors_.push_back(version.status().message());
+      Warn(version.status().message());
+      return;
+    }
+    std::string spelling_warning;
+    Spelling spelling = ChooseSpelling(policy_, *version, &spelling_warning);
+    if (!spelling_warning.empty()) Warn(ToPointer(site.image_tokens) + ": " + spelling_warning);
+
+    std::vector<DesiredFlag> flags = DesiredFlags(policy_, site.component, step_);
+    fingerprint += "|" + ToPointer(site.tokens);
+    for (const DesiredFlag& flag : flags) {
+      std::string key = SpellFlag(flag.name, spelling);
+      fingerprint += "|" + key + "=" + flag.value;
+      AddFlagIfMissing(site, flag, key);
+    }
+    if (step_ == MigrationStep::kComplete && policy_.migration == Migration::kOptionalTls) {
+      RemoveFlag(site, "grpc-enable-optional-tls");
+    }
+    std::string secret = LeafSecretName(cluster_, site.component);
+    fingerprint += "|" + secret;
+    AddVolume(site, secret);
+    fingerprint += "|rev=" + SetRevision(site);
+  }
+
+  void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key) {
+    std::string existing;
+    // A user value in any spelling that already names the flag is kept as it is.
+    const nlohmann::json* flags = FindAt(builder_.working(), site.flags_tokens);
+    if (FindFlagKey(flags, flag.name, existing)) return;
+    // Completing a user's own cert with vtguard's key (or the reverse) would pair files that do
+    // not belong together; validation reports the half pair instead.
+    std::string partner = PartnerFlag(flag.name);
+    if (!partner.empty() && FindFlagKey(flags, partner, existing) &&
+        (*flags)[existing].is_string() &&
+        (*flags)[existing].get<std::string>().rfind(std::string(kTlsMountPath), 0) != 0) {
+      return;
+    }
+    if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
+      Warn(ToPointer(site.flags_tokens) + ": not a map, so flag " + key + " was not added");
+    }
+  }
+
+  void RemoveFlag(const ClusterSite& site, const std::string& canonical) {
+    std::string existing;
+    if (FindFlagKey(FindAt(builder_.working(), site.flags_tokens), canonical, existing)) {
+      builder_.Remove(Child(site.flags_tokens, existing));
+    }
+  }
+
+  void AddVolume(const ClusterSite& site, const std::string& secret) {
+    PointerTokens volumes = Child(site.tokens, "extraVolumes");
+    if (!HasNamedEntry(FindAt(builder_.working(), volumes), "name", kTlsVolumeName)) {
+      if (!builder_.Append(volumes, TlsVolume(secret))) {
+        Warn(ToPointer(volumes) + ": not a list, so the TLS volume was not added");
+      }
+    }
+    PointerTokens mounts = Child(site.tokens, "extraVolumeMounts");
+    const nlohmann::json* existing = FindAt(builder_.working(), mounts);
+    if (HasNamedEntry(existing, "name", kTlsVolumeName)) return;
+    if (HasNamedEntry(existing, "mountPath", kTlsMountPath)) {
+      Warn(ToPointer(mounts) + ": another volume is mounted at " + std::string(kTlsMountPath));
+      return;
+    }
+    if (!builder_.Append(mounts, TlsVolumeMount())) {
+      Warn(ToPointer(mounts) + ": not a list, so the TLS mount was not added");
+    }
+  }
+
+  // Returns the revision the site ends with.
+  std::string SetRevision(const ClusterSite& site) {
+    PointerTokens env = Child(site.tokens, "extraEnv");
+    std::optional<std::string> current = RevisionAt(builder_.working(), site.tokens);
+    std::string wanted = options_.revision.value_or(
+        current.value_or(FallbackRevision(object_, old_object_, sites_, site)));
+    if (current == wanted) return wanted;
+    const nlohmann::json* list = FindAt(builder_.working(), env);
+    if (current && list != nullptr) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const nlohmann::json& entry = (*list)[i];
+        if (entry.is_object() && entry.value("name", "") == kRevisionEnvName) {
+          builder_.Replace(Child(Child(env, std::to_string(i)), "value"), wanted);
+          return wanted;
+        }
+      }
+    }
+    nlohmann::json entry = {{"name", kRevisionEnvName}, {"value", wanted}};
+    if (!builder_.Append(env, entry)) Warn(ToPointer(env) + ": not a list, so no revision added");
+    return wanted;
+  }
+
+  void SetMarker(const std::string& hash) {
+    std::optional<std::string> current =
+        StringAt(builder_.working(), {"metadata", "annotations", std::string(kInjectedAnnotation)});
+    if (current == hash) return;
+    builder_.SetMember({"metadata", "annotations"}, std::string(kInjectedAnnotation), hash);
+  }
+
+  const TlsPolicy& policy_;
+  const nlohmann::json& object_;
+  const nlohmann::json* old_object_;
+  const MutationOptions& options_;
+  PatchBuilder builder_;
+  std::vector<ClusterSite> sites_;
+  MigrationStep step_;
+  std::string cluster_;
+  MutationResult result_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object,
+                                   const nlohmann::json* old_object,
+                                   const MutationOptions& options) {
+  if (!object.is_object() || !object.contains("spec") || !object["spec"].is_object()) {
+    MutationResult result;
+    result.status = InvalidArgument("VitessCluster has no spec object");
+    return result;
+  }
+  return ClusterMutator(policy, object, old_object, options).Run();
+}
+
+}  // namespace vtguard::vitess

@@ -1,0 +1,47 @@
+// The places in a VitessCluster where a Vitess component is configured ("sites"): every tablet
+// pool, every cell's gateway, the dashboard (vtctld) and each keyspace's vtorc.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/base/status.h"
+#include "common/vitess/flags.h"
+#include "common/vitess/json_patch.h"
+#include "common/vitess/policy.h"
+#include "common/vitess/version.h"
+
+namespace vtguard::vitess {
+
+struct ClusterSite {
+  Component component = Component::kVttablet;
+  PointerTokens tokens;        // The object holding extraVolumes, extraVolumeMounts, extraEnv.
+  PointerTokens flags_tokens;  // The extraFlags map.
+  bool exists = false;         // False for a gateway or dashboard that vitess-operator defaults.
+  PointerTokens image_tokens;  // The image field that decides the Vitess version.
+  std::optional<std::string> image;
+};
+
+// Every site of `cluster`, in object order: pools, gateways, dashboard, vtorcs.
+std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster);
+
+// The Vitess version of a site: its image tag, else the policy's vitessVersion. The error
+// names the image field and tells how to fix it.
+Result<VitessVersion> ResolveSiteVersion(const ClusterSite& site, const TlsPolicy& policy);
+// The same for a Pod container image at `path`.
+Result<VitessVersion> ResolveImageVersion(const std::optional<std::string>& image,
+                                          const std::string& path, const TlsPolicy& policy);
+
+// The spelling to write for `version` under the policy's flagSpelling. A forced spelling that
+// the version rejects falls back to the version's own, with a note in `warning`.
+Spelling ChooseSpelling(const TlsPolicy& policy, const VitessVersion& version,
+                        std::string* warning);
+
+// metadata.name, or "" when missing.
+std::string ObjectName(const nlohmann::json& object);
+// The string at `key` in the object at `tokens`, if any.
+std::optional<std::string> StringAt(const nlohmann::json& root, const PointerTokens& tokens);
+
+}  // namespace vtguard::vitess

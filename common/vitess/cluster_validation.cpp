@@ -1,0 +1,122 @@
+// VitessCluster validation: every TLS problem of every site, with its JSON Pointer.
+#include "common/vitess/admission.h"
+#include "common/vitess/cluster_sites.h"
+#include "common/vitess/flag_checks.h"
+#include "common/vitess/tls_config.h"
+
+namespace vtguard::vitess {
+namespace {
+
+std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens) {
+  std::vector<FlagEntry> entries;
+  const nlohmann::json* flags = FindAt(object, tokens);
+  if (flags == nullptr || !flags->is_object()) return entries;
+  std::string base = ToPointer(tokens);
+  for (const auto& [key, value] : flags->items()) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    entries.push_back({key, text, base + "/" + EscapePointerToken(key)});
+  }
+  return entries;
+}
+
+bool HasTlsMount(const nlohmann::json& object, const PointerTokens& site) {
+  PointerTokens volumes = site;
+  volumes.push_back("extraVolumes");
+  PointerTokens mounts = site;
+  mounts.push_back("extraVolumeMounts");
+  auto has = [&](const PointerTokens& tokens, const char* key, std::string_view value) {
+    const nlohmann::json* list = FindAt(object, tokens);
+    if (list == nullptr || !list->is_array()) return false;
+    for (const nlohmann::json& entry : *list) {
+      if (entry.is_object() && entry.contains(key) && entry[key] == value) return true;
+    }
+    return false;
+  };
+  return has(volumes, "name", kTlsVolumeName) && has(mounts, "mountPath", kTlsMountPath);
+}
+
+void CheckMountedFiles(const nlohmann::json& object, const ClusterSite& site,
+                       const std::vector<FlagEntry>& flags, std::vector<Violation>& violations) {
+  for (const FlagEntry& entry : flags) {
+    if (entry.value.rfind(std::string(kTlsMountPath) + "/", 0) != 0) continue;
+    if (HasTlsMount(object, site.tokens)) return;
+    violations.push_back({ToPointer(site.tokens),
+                          entry.key + " reads " + entry.value + " but the " +
+                              std::string(kTlsVolumeName) + " volume is not mounted there",
+                          "add the vtguard-tls Secret volume and its mount (vtguard inject)",
+                          Severity::kError});
+    return;
+  }
+}
+
+void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const ClusterSite& site,
+                  MigrationStep step, std::vector<Violation>& violations) {
+  Result<VitessVersion> version = ResolveSiteVersion(site, policy);
+  std::optional<VitessVersion> known;
+  if (version.ok()) {
+    known = *version;
+  } else {
+    violations.push_back(
+        {ToPointer(site.image_tokens),
+         version.status().message().substr(version.status().message().find(": ") + 2),
+         "use a versioned tag (v24.0.4) or set spec.vitessVersion in the policy",
+         Severity::kError});
+  }
+  std::vector<FlagEntry> flags = ReadFlagMap(object, site.flags_tokens);
+  CheckFlagNames(flags, site.component, known, violations);
+  CheckFlagCombinations(flags, site.component, policy, step, /*operator_managed=*/true, violations);
+  if (known) {
+    Spelling spelling = ChooseSpelling(policy, *known, nullptr);
+    std::string where = ToPointer(site.exists ? site.flags_tokens : site.tokens);
+    CheckMissingFlags(flags, site.component, policy, step, spelling, where, violations);
+  }
+  CheckMountedFiles(object, site, flags, violations);
+
+  if (site.component != Component::kVttablet) return;
+  PointerTokens backup = site.tokens;
+  backup.insert(backup.end(), {"vttablet", "vtbackupExtraFlags"});
+  CheckFlagNames(ReadFlagMap(object, backup), Component::kVtbackup, known, violations);
+}
+
+// spec.extraVitessFlags reaches vttablet, vtgate, vtctld and vtorc alike, and no TLS flag is
+// accepted by all four (vtorc has no tablet-grpc-*, vtgate no tablet-manager-grpc-*).
+void ValidateSharedFlags(const nlohmann::json& object, std::vector<Violation>& violations) {
+  for (const FlagEntry& entry : ReadFlagMap(object, {"spec", "extraVitessFlags"})) {
+    if (const BogusFlag* bogus = FindBogusFlag(entry.key)) {
+      violations.push_back({entry.path, "flag " + entry.key + " makes Vitess exit at start-up",
+                            std::string(bogus->fix), Severity::kError});
+      continue;
+    }
+    const FlagInfo* info = FindTlsFlag(entry.key);
+    if (info == nullptr) continue;
+    for (Component component :
+         {Component::kVttablet, Component::kVtgate, Component::kVtctld, Component::kVtorc}) {
+      if (ComponentAcceptsFlag(component, *info, kNewestKnownMajor)) continue;
+      violations.push_back({entry.path,
+                            "TLS flag " + entry.key + " in extraVitessFlags reaches " +
+                                std::string(ComponentName(component)) + ", which exits on it",
+                            "move it to the extraFlags of the components that use it",
+                            Severity::kError});
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy,
+                                             const nlohmann::json& object) {
+  std::vector<Violation> violations;
+  if (FindAt(object, {"spec"}) == nullptr || !FindAt(object, {"spec"})->is_object()) {
+    violations.push_back({"/spec", "VitessCluster has no spec", "add a spec", Severity::kError});
+    return violations;
+  }
+  MigrationStep step = ResolveMigrationStep(policy, object, {});
+  for (const ClusterSite& site : EnumerateSites(object)) {
+    ValidateSite(policy, object, site, step, violations);
+  }
+  ValidateSharedFlags(object, violations);
+  return violations;
+}
+
+}  // namespace vtguard::vitess

@@ -1,0 +1,118 @@
+// Pod mutation: the TLS volume and mount for Vitess pods, and flags for opted-in pods that no
+// operator rewrites.
+#include <algorithm>
+
+#include "common/vitess/admission.h"
+#include "common/vitess/cluster_sites.h"
+#include "common/vitess/pod_args.h"
+#include "common/vitess/pod_sites.h"
+#include "common/vitess/tls_config.h"
+
+namespace vtguard::vitess {
+namespace {
+
+bool HasNamed(const nlohmann::json* list, std::string_view key, std::string_view value) {
+  if (list == nullptr || !list->is_array()) return false;
+  return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
+    return entry.is_object() && entry.contains(key) && entry[std::string(key)] == value;
+  });
+}
+
+void AddWarning(MutationResult& result, const std::string& path, const std::string& message) {
+  result.warnings.push_back(FormatWarning({path, message, "", Severity::kWarning}));
+}
+
+// Appends each missing flag as "--name=value" to args, or to command when the container has
+// command but no args.
+void AddPodFlags(PatchBuilder& builder, const PointerTokens& container,
+                 const std::vector<DesiredFlag>& flags, Spelling spelling,
+                 std::string& fingerprint) {
+  PointerTokens args_tokens = container;
+  args_tokens.push_back("args");
+  PointerTokens command_tokens = container;
+  command_tokens.push_back("command");
+  const nlohmann::json* args = FindAt(builder.working(), args_tokens);
+  const nlohmann::json* command = FindAt(builder.working(), command_tokens);
+  bool use_command =
+      (args == nullptr || args->is_null()) && command != nullptr && command->is_array();
+  PointerTokens list = container;
+  list.push_back(use_command ? "command" : "args");
+  for (const DesiredFlag& flag : flags) {
+    std::string key = SpellFlag(flag.name, spelling);
+    fingerprint += "|" + key + "=" + flag.value;
+    const nlohmann::json& working_container = *FindAt(builder.working(), container);
+    if (ContainerHasFlag(working_container, flag.name)) continue;
+    builder.Append(list, "--" + key + "=" + flag.value);
+  }
+}
+
+}  // namespace
+
+MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
+                         std::string_view operation, const MutationOptions& options) {
+  MutationResult result;
+  std::optional<PodTarget> target = FindPodTarget(pod);
+  if (!target) return result;
+  PointerTokens container = {"spec", "containers", std::to_string(target->container_index)};
+  PointerTokens mounts = container;
+  mounts.push_back("volumeMounts");
+
+  if (operation != "CREATE") {
+    // A Pod's spec is immutable after creation; it gets TLS when it is recreated.
+    if (operation == "UPDATE" &&
+        !HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
+      AddWarning(result, "/spec/volumes", "pod runs without vtguard TLS until it is recreated");
+    }
+    return result;
+  }
+
+  std::string cluster = options.cluster_name.value_or(target->cluster);
+  if (cluster.empty()) {
+    result.status = InvalidArgument(
+        "/metadata/labels: no planetscale.com/cluster or vtguard.io/cluster label, so the TLS "
+        "Secret name is unknown");
+    AddWarning(result, "/metadata/labels", "no cluster label; TLS Secret unknown, nothing added");
+    return result;
+  }
+  std::string secret = LeafSecretName(cluster, target->component);
+  std::string fingerprint = std::string(ComponentName(target->component)) + "|" + secret;
+
+  PatchBuilder builder(pod);
+  if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
+    builder.Append({"spec", "volumes"}, TlsVolume(secret));
+  }
+  const nlohmann::json* existing_mounts = FindAt(pod, mounts);
+  if (!HasNamed(existing_mounts, "name", kTlsVolumeName) &&
+      !HasNamed(existing_mounts, "mountPath", kTlsMountPath)) {
+    builder.Append(mounts, TlsVolumeMount());
+  }
+
+  // vitess-operator rewrites args and env of the pods it manages; flags belong in the
+  // VitessCluster there.
+  if (target->opted_in && !target->operator_managed) {
+    std::string image_path = ToPointer(container) + "/image";
+    Result<VitessVersion> version = ResolveImageVersion(
+        StringAt(pod, {"spec", "containers", container[2], "image"}), image_path, policy);
+    if (!version.ok()) {
+      result.status = version.status();
+      AddWarning(result, image_path, version.status().message());
+    } else {
+      std::string spelling_warning;
+      Spelling spelling = ChooseSpelling(policy, *version, &spelling_warning);
+      if (!spelling_warning.empty()) AddWarning(result, image_path, spelling_warning);
+      MigrationStep step = ResolveMigrationStep(policy, pod, options);
+      AddPodFlags(builder, container, DesiredFlags(policy, target->component, step), spelling,
+                  fingerprint);
+    }
+  }
+
+  std::string hash = ShortHash(fingerprint);
+  if (StringAt(builder.working(), {"metadata", "annotations", std::string(kInjectedAnnotation)}) !=
+      hash) {
+    builder.SetMember({"metadata", "annotations"}, std::string(kInjectedAnnotation), hash);
+  }
+  result.patch = builder.patch();
+  return result;
+}
+
+}  // namespace vtguard::vitess

@@ -1,0 +1,29 @@
+// How vtguard sees a Pod: which Vitess component it runs, in which container, for which
+// cluster, and whether an operator rewrites its args and env.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/vitess/flags.h"
+
+namespace vtguard::vitess {
+
+struct PodTarget {
+  Component component = Component::kVttablet;
+  std::size_t container_index = 0;
+  std::string cluster;            // Cluster part of the Secret name; empty when unknown.
+  bool operator_managed = false;  // vitess-operator owns it: volumes and mounts only.
+  bool opted_in = false;          // vtguard.io/inject=true.
+};
+
+// The Vitess container of `pod`, or nullopt when the pod runs no Vitess component that vtguard
+// configures (or is neither operator-managed nor opted in).
+std::optional<PodTarget> FindPodTarget(const nlohmann::json& pod);
+
+// True when vitess-operator manages the pod: a planetscale.com owner reference or the
+// planetscale.com/component label.
+bool IsOperatorManagedPod(const nlohmann::json& pod);
+
+}  // namespace vtguard::vitess

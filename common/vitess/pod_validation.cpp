@@ -1,0 +1,48 @@
+// Pod validation: flags that make Vitess exit in any Vitess pod, and missing TLS in opted-in
+// pods that vtguard configures with flags.
+#include "common/vitess/admission.h"
+#include "common/vitess/cluster_sites.h"
+#include "common/vitess/flag_checks.h"
+#include "common/vitess/pod_args.h"
+#include "common/vitess/pod_sites.h"
+#include "common/vitess/tls_config.h"
+
+namespace vtguard::vitess {
+
+std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json& pod) {
+  std::vector<Violation> violations;
+  std::optional<PodTarget> target = FindPodTarget(pod);
+  if (!target) return violations;
+  std::string container_path = "/spec/containers/" + std::to_string(target->container_index);
+  const nlohmann::json* container =
+      FindAt(pod, {"spec", "containers", std::to_string(target->container_index)});
+
+  std::vector<FlagEntry> flags;
+  for (const CommandLineFlag& flag : ContainerFlags(*container)) {
+    flags.push_back({flag.key, flag.value,
+                     container_path + "/" + flag.list + "/" + std::to_string(flag.index)});
+  }
+  Result<VitessVersion> version =
+      ResolveImageVersion(StringAt(*container, {"image"}), container_path + "/image", policy);
+  std::optional<VitessVersion> known;
+  if (version.ok()) known = *version;
+  CheckFlagNames(flags, target->component, known, violations);
+
+  // vitess-operator writes the flags of the pods it manages from the VitessCluster, which is
+  // validated on its own.
+  if (target->operator_managed || !target->opted_in) return violations;
+  if (!known) {
+    violations.push_back({container_path + "/image", version.status().message(),
+                          "use a versioned tag (v24.0.4) or set spec.vitessVersion",
+                          Severity::kError});
+    return violations;
+  }
+  MigrationStep step = ResolveMigrationStep(policy, pod, {});
+  CheckFlagCombinations(flags, target->component, policy, step, /*operator_managed=*/false,
+                        violations);
+  CheckMissingFlags(flags, target->component, policy, step, ChooseSpelling(policy, *known, nullptr),
+                    container_path + "/args", violations);
+  return violations;
+}
+
+}  // namespace vtguard::vitess

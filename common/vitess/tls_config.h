@@ -1,0 +1,37 @@
+// The TLS configuration a policy asks of each Vitess component: flags, volume, mount, env.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/vitess/admission.h"
+
+namespace vtguard::vitess {
+
+struct DesiredFlag {
+  std::string name;  // Dashed catalogue name.
+  std::string value;
+};
+
+// The flags `component` needs under `policy` in migration `step`, in a fixed order.
+std::vector<DesiredFlag> DesiredFlags(const TlsPolicy& policy, Component component,
+                                      MigrationStep step);
+
+// The migration step for a cluster: the explicit option, else the kMigrationStepAnnotation,
+// else kComplete. Always kComplete under migration Direct.
+MigrationStep ResolveMigrationStep(const TlsPolicy& policy, const nlohmann::json& object,
+                                   const MutationOptions& options);
+
+// {name: vtguard-tls, secret: {secretName: ...}}.
+nlohmann::json TlsVolume(const std::string& secret_name);
+// {name: vtguard-tls, mountPath: /vt/vtguard/tls, readOnly: true}.
+nlohmann::json TlsVolumeMount();
+
+// A short, stable hash of `text` (16 hex digits, FNV-1a 64).
+std::string ShortHash(std::string_view text);
+
+// The file paths vtguard mounts.
+std::string MountedFile(std::string_view file);
+
+}  // namespace vtguard::vitess

@@ -1,0 +1,122 @@
+// The leaf part of ClusterReconciler: issue, renew and re-bundle the four leaf Secrets.
+#include <algorithm>
+
+#include "operator/cluster_pass.h"
+#include "operator/leaf_plan.h"
+
+namespace vtguard::op {
+
+namespace {
+
+std::int64_t RevisionOf(const Json& secret) {
+  try {
+    return std::stoll(Annotation(secret, kRevisionAnnotation));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+Status ClusterReconciler::EnsureLeaves(Pass& pass) {
+  const Seconds renew_before = pass.policy.certificate.renew_before;
+  std::int64_t current = ClusterRevision(pass.cluster);
+  std::map<vitess::Component, LeafDecision> decisions;
+
+  // Gather: read every leaf Secret and decide what each needs.
+  for (vitess::Component component : kLeafComponents) {
+    LeafState& leaf = pass.leaves[component];
+    leaf.secret_name = vitess::LeafSecretName(pass.name, component);
+    LeafObservation observed;
+    observed.name = pass.ns + "/" + leaf.secret_name;
+    Result<Json> secret = store_.Get(kSecretKind, pass.ns, leaf.secret_name);
+    if (!secret.ok() && secret.status().code() != ErrorCode::kNotFound) return secret.status();
+    if (secret.ok()) {
+      if (!IsManagedByVtguard(*secret)) {
+        pass.failure_reason = "SecretNotManaged";
+        return FailedPrecondition("Secret " + observed.name +
+                                  " exists without the label app.kubernetes.io/managed-by=vtguard;"
+                                  " vtguard does not overwrite it. Delete or rename it");
+      }
+      current = std::max(current, RevisionOf(*secret));
+      Result<SecretData> data = ReadSecretData(*secret);
+      if (data.ok()) observed.data = std::move(*data);
+      if (!observed.data) observed.data = SecretData{};
+      leaf.secret = std::move(*secret);
+      if (auto time = ParseRfc3339(Annotation(*leaf.secret, kRevisionTimeAnnotation)); time.ok()) {
+        if (!pass.revision_time || *time > *pass.revision_time) pass.revision_time = *time;
+      }
+    }
+    pki::LeafRequest request = LeafRequestFor(pass.policy, pass.ns, pass.name, component);
+    decisions[component] =
+        DecideLeaf(observed, request, pass.ca->signer, pass.bundle_pem, renew_before, pass.now);
+  }
+
+  bool any_change = std::any_of(decisions.begin(), decisions.end(), [](const auto& entry) {
+    return entry.second.action != LeafAction::kKeep;
+  });
+  pass.revision = any_change ? current + 1 : std::max<std::int64_t>(current, 1);
+
+  // Write: every changed leaf gets the same new revision, so one rollout covers them all.
+  for (vitess::Component component : kLeafComponents) {
+    LeafState& leaf = pass.leaves[component];
+    const LeafDecision& decision = decisions[component];
+    if (decision.action != LeafAction::kKeep) {
+      VTG_RETURN_IF_ERROR(WriteLeaf(pass, component, decision));
+    }
+    Result<SecretData> data = ReadSecretData(*leaf.secret);
+    if (!data.ok()) continue;
+    Result<pki::Certificate> cert = pki::Certificate::FromPem((*data)[std::string(kCertKey)]);
+    if (!cert.ok()) continue;
+    leaf.certificate = *cert;
+    leaf.renewal_time = pki::RenewalTime(cert->NotBefore(), cert->NotAfter(), renew_before,
+                                         pass.ns + "/" + leaf.secret_name);
+  }
+  return Status::Ok();
+}
+
+Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
+                                    const LeafDecision& decision) {
+  LeafState& leaf = pass.leaves[component];
+  SecretData data;
+  if (leaf.secret) {
+    Result<SecretData> existing = ReadSecretData(*leaf.secret);
+    if (existing.ok()) data = std::move(*existing);
+  }
+  if (decision.action == LeafAction::kIssue) {
+    pki::LeafRequest request = LeafRequestFor(pass.policy, pass.ns, pass.name, component);
+    Result<pki::CertifiedKey> issued = pki::IssueLeaf(pass.ca->signer, request, clock_);
+    if (!issued.ok()) {
+      pass.failure_reason = "IssuanceFailed";
+      return issued.status().WithContext("issuing " + leaf.secret_name);
+    }
+    data[std::string(kCertKey)] = issued->certificate.ToPem();
+    VTG_ASSIGN_OR_RETURN(data[std::string(kPrivateKeyKey)], issued->key.ToPkcs8Pem());
+  }
+  data[std::string(kBundleKey)] = pass.bundle_pem;
+
+  std::map<std::string, std::string> annotations = {
+      {std::string(kRevisionAnnotation), std::to_string(pass.revision)},
+      {std::string(kRevisionTimeAnnotation), FormatRfc3339(pass.now)}};
+  SecretOwner owner{pass.policy.name, pass.name, std::string(vitess::ComponentName(component))};
+  Json desired =
+      BuildSecret(pass.ns, leaf.secret_name, "kubernetes.io/tls", owner, data, annotations);
+  Result<Json> written =
+      leaf.secret ? store_.Update(kSecretKind, MergeSecretForUpdate(*leaf.secret, desired))
+                  : store_.Create(kSecretKind, desired);
+  if (!written.ok()) return written.status().WithContext("writing Secret " + leaf.secret_name);
+  leaf.secret = std::move(*written);
+  pass.wrote_leaves = true;
+  pass.revision_time = pass.now;
+
+  std::string what =
+      decision.action == LeafAction::kUpdateBundle ? "Updated the trust bundle of " : "Issued ";
+  std::string reason = decision.reason == "DoesNotExist" ? "Issued" : "Renewed";
+  if (decision.action == LeafAction::kUpdateBundle) reason = "BundleUpdated";
+  events_.Record(pass.cluster, EventType::kNormal, reason,
+                 what + pass.ns + "/" + leaf.secret_name + " (" + decision.reason + "), revision " +
+                     std::to_string(pass.revision));
+  return Status::Ok();
+}
+
+}  // namespace vtguard::op

@@ -1,0 +1,59 @@
+#include "operator/rollout.h"
+
+#include <array>
+
+namespace vtguard::op {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kTlsComponents = {"vttablet", "vtgate", "vtctld",
+                                                            "vtorc"};
+
+bool IsTlsConsumer(const Json& pod) {
+  std::string component = Label(pod, kVitessComponentPodLabel);
+  for (std::string_view name : kTlsComponents) {
+    if (component == name) return true;
+  }
+  return false;
+}
+
+bool IsReady(const Json& pod) {
+  const Json status = pod.value("status", Json::object());
+  for (const Json& condition : status.value("conditions", Json::array())) {
+    if (condition.value("type", "") == "Ready") return condition.value("status", "") == "True";
+  }
+  return false;
+}
+
+bool StartedAfter(const Json& pod, SystemTime t) {
+  const Json status = pod.value("status", Json::object());
+  Result<SystemTime> started = ParseRfc3339(status.value("startTime", ""));
+  return started.ok() && *started >= std::chrono::floor<std::chrono::seconds>(t);
+}
+
+}  // namespace
+
+std::string PodRevision(const Json& pod) {
+  const Json spec = pod.value("spec", Json::object());
+  for (const Json& container : spec.value("containers", Json::array())) {
+    for (const Json& env : container.value("env", Json::array())) {
+      if (env.value("name", "") == kRevisionEnv) return env.value("value", "");
+    }
+  }
+  return "";
+}
+
+RolloutProgress MeasureRollout(const std::vector<Json>& pods, const std::string& revision,
+                               std::optional<SystemTime> started_after) {
+  RolloutProgress progress;
+  for (const Json& pod : pods) {
+    if (!IsTlsConsumer(pod)) continue;
+    ++progress.pods;
+    if (!IsReady(pod)) continue;
+    bool updated = started_after ? StartedAfter(pod, *started_after) : PodRevision(pod) == revision;
+    if (updated) ++progress.updated;
+  }
+  return progress;
+}
+
+}  // namespace vtguard::op
