@@ -1,33 +1,20 @@
 #include "common/kube/config.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "common/kube/base64.h"
+
 namespace vtguard::kube {
 namespace {
 
 Result<std::string> DecodeBase64(const std::string& text, const std::string& field) {
-  std::string compact;
-  for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') compact += c;
-  }
-  if (compact.size() % 4 != 0) {
-    return InvalidArgument(field + ": base64 length is not a multiple of 4; re-encode the value");
-  }
-  std::string out(compact.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(compact.data()),
-                          static_cast<int>(compact.size()));
-  if (n < 0) return InvalidArgument(field + ": invalid base64; re-encode the value");
-  size_t padding = 0;
-  if (!compact.empty() && compact.back() == '=') ++padding;
-  if (compact.size() > 1 && compact[compact.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
+  Result<std::string> decoded = Base64Decode(text);
+  if (!decoded.ok()) return InvalidArgument(field + ": " + decoded.status().message());
+  return decoded;
 }
 
 std::string ResolvePath(const std::string& path, const std::string& base_dir) {
