@@ -113,8 +113,7 @@ TEST_F(EndToEnd, AdmissionInjectsVersion24Flags) {
     SCOPED_TRACE(name);
     Result<json> stored = scenario_->GetCluster(name);
     ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-    std::vector<InjectedFlags> sites =
-        FindInjectedFlags(scenario_->OriginalCluster(name), *stored);
+    std::vector<InjectedFlags> sites = FindInjectedFlags(scenario_->OriginalCluster(name), *stored);
     ASSERT_FALSE(sites.empty());
     for (const InjectedFlags& site : sites) {
       SCOPED_TRACE(site.pointer);
@@ -237,7 +236,7 @@ TEST_F(EndToEnd, WarnAdmitsWithWarnings) {
 
   ASSERT_TRUE(scenario_->SetEnforcement("Enforce").ok());
   Status deleted = scenario_->env().client().Delete(kube::VitessClustersResource(),
-                                                     kExampleNamespace, "bogus-warned");
+                                                    kExampleNamespace, "bogus-warned");
   EXPECT_TRUE(deleted.ok()) << deleted.ToString();
 }
 
