@@ -214,7 +214,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     Send(std::move(response), keep_alive);
   }
 
-  // Writes `response`. `linger` asks for a lingering close when the connection is not kept,
+  // Writes `response`. `linger` requests a lingering close when the connection is not kept,
   // because request bytes may still be unread.
   void Send(Response response, bool keep_alive, bool linger = false) {
     keep_alive = keep_alive && !state_->draining;

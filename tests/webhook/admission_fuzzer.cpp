@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (ObjectKind kind : {ObjectKind::kVitessCluster, ObjectKind::kPod}) {
     for (AdmissionStage stage : {AdmissionStage::kMutate, AdmissionStage::kValidate}) {
       vtguard::http::Response response = webhook.HandleAdmission(request, kind, stage);
-      // Every answer is either a 200 AdmissionReview or a 400 with a reason.
+      // Every response is either a 200 AdmissionReview or a 400 with a reason.
       if (response.result_int() != 200 && response.result_int() != 400) __builtin_trap();
       if (response.body().empty()) __builtin_trap();
     }

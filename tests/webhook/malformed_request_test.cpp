@@ -1,5 +1,5 @@
 // A table of malformed and hostile requests against the running webhook. Each gets its
-// expected status, and /healthz answers after each, so the server is still serving.
+// expected status, and /healthz returns 200 after each, so the server is still serving.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -209,7 +209,7 @@ TEST_F(MalformedRequestTest, EveryCaseGetsItsStatusAndServerStaysUp) {
 TEST_F(MalformedRequestTest, TenMegabyteBodyGets413) {
   StartWebhook(PolicyYaml("example"));
   http::testing::TestClient client(https_->port(), ClientTls());
-  // The whole body is written: the server answers from the Content-Length and discards the
+  // The whole body is written: the server responds from the Content-Length and discards the
   // rest before closing, so the client reads the 413.
   auto response = client.Post("/mutate/vitesscluster", std::string(10 * 1024 * 1024, ' '));
   ASSERT_TRUE(response.ok()) << response.status().ToString();

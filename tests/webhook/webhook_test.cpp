@@ -259,7 +259,7 @@ TEST_F(WebhookTest, DryRunCountsNoPatchOrDenial) {
       LoadVitessCluster(SharedData("data/vitess-operator/101_initial_cluster.yaml"));
   const json dry = MakeReview("VitessCluster", "CREATE", cluster, nullptr, /*dry_run=*/true);
   const json mutated = Review("/mutate/vitesscluster", dry);
-  EXPECT_TRUE(mutated["response"].contains("patch"));  // The answer is the same...
+  EXPECT_TRUE(mutated["response"].contains("patch"));  // The response is the same...
   const json denied = Review("/validate/vitesscluster", dry);
   EXPECT_FALSE(denied["response"]["allowed"].get<bool>());
   std::string metrics = Metrics();  // ...but nothing that implies a write is counted.
