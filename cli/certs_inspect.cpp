@@ -32,7 +32,7 @@ std::string Relative(SystemTime when, SystemTime now) {
   return text.str();
 }
 
-nlohmann::json ToJson(const pki::Certificate& cert, SystemTime renewal) {
+nlohmann::json ToJson(const pki::Certificate& cert, SystemTime renewal, SystemTime now) {
   Result<pki::KeySpec> key = cert.PublicKeySpec();
   return {{"subject", cert.Subject()},
           {"issuer", cert.Issuer()},
@@ -40,6 +40,7 @@ nlohmann::json ToJson(const pki::Certificate& cert, SystemTime renewal) {
           {"not_before", FormatRfc3339(cert.NotBefore())},
           {"not_after", FormatRfc3339(cert.NotAfter())},
           {"renewal_time", FormatRfc3339(renewal)},
+          {"seconds_until_renewal", std::chrono::duration_cast<Seconds>(renewal - now).count()},
           {"dns_names", cert.DnsNames()},
           {"ip_addresses", cert.IpAddresses()},
           {"uris", cert.Uris()},
@@ -130,7 +131,7 @@ int RunCertsInspect(const std::vector<std::string>& args, CommandIo io) {
     SystemTime renewal =
         pki::RenewalTime(cert.NotBefore(), cert.NotAfter(), renew_before, cert.Sha256Fingerprint());
     if (output == "json") {
-      list.push_back(ToJson(cert, renewal));
+      list.push_back(ToJson(cert, renewal, now));
       continue;
     }
     if (i > 0) io.out << "\n";

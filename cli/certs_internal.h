@@ -48,8 +48,8 @@ Result<Seconds> ParseDurationOption(const ParsedArgs& args, Seconds fallback);
 // Prints "vtguard certs <command>: <message>" to io.err and returns kExitUsage.
 int ReportError(CommandIo io, std::string_view command, const Status& status);
 
-// Handles --help and option parsing; returns nullopt after printing help or an error, with
-// `exit_code` set.
+// Parses the options of one subcommand. After printing help or an error it returns nullopt
+// and sets `exit_code`.
 std::optional<ParsedArgs> ParseCommandArgs(const std::vector<std::string>& args,
                                            const std::vector<OptionSpec>& specs,
                                            std::string_view command, std::string_view usage,

@@ -22,7 +22,7 @@ std::vector<OptionSpec> WithKeyOptions(std::vector<OptionSpec> specs) {
   return specs;
 }
 
-// The names, usages and subject each component gets unless the command line says otherwise.
+// The names and usages each component gets unless command-line options override them.
 struct ComponentDefaults {
   std::string_view name;
   std::vector<pki::Usage> usages;
@@ -140,7 +140,8 @@ int RunCertsIssue(const std::vector<std::string>& args, CommandIo io) {
       {"ca-dir", "", true, false, "Folder with ca.crt and ca.key."},
       {"component", "", true, false, "vttablet, vtgate, vtctld, vtorc or webhook."},
       {"out-dir", "", true, false, "Folder to write tls.crt, tls.key and ca.crt to."},
-      {"dns", "", true, true, "DNS name to add (repeatable)."},
+      {"dns", "", true, true,
+       "DNS name to add (repeatable); vttablet always has vttablet.vtguard.internal."},
       {"ip", "", true, true, "IP address to add (repeatable)."},
       {"uri", "", true, true, "URI to add (repeatable)."},
       {"usage", "", true, true,

@@ -1,6 +1,7 @@
 #include "operator/cluster_reconciler.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "common/base/log.h"
@@ -12,23 +13,25 @@ namespace vtguard::op {
 
 namespace {
 
+// Parses a revision value; values that are not decimal numbers count as 0 and are replaced by
+// the next write.
+std::int64_t ParseRevision(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() ? value : 0;
+}
+
 void MaxRevision(const Json& node, std::int64_t* revision) {
   if (node.is_array()) {
     for (const Json& item : node) MaxRevision(item, revision);
     return;
   }
   if (!node.is_object()) return;
-  auto name = node.find("name");
-  auto value = node.find("value");
-  if (name != node.end() && value != node.end() && name->is_string() && value->is_string() &&
-      *name == kRevisionEnv) {
-    try {
-      *revision = std::max<std::int64_t>(*revision, std::stoll(value->get<std::string>()));
-    } catch (const std::exception&) {
-      // A revision that is not a number is replaced by the next write.
-    }
+  if (node.value("name", Json()).is_string() && node.value("name", "") == kRevisionEnv &&
+      node.value("value", Json()).is_string()) {
+    *revision = std::max(*revision, ParseRevision(node.value("value", "")));
   }
-  for (const auto& [key, child] : node.items()) MaxRevision(child, revision);
+  for (const Json& child : node) MaxRevision(child, revision);
 }
 
 }  // namespace
@@ -141,14 +144,16 @@ void ClusterReconciler::FillStatus(Pass& pass) {
   bool all_issued = pass.leaves.size() == kLeafComponents.size() &&
                     std::all_of(pass.leaves.begin(), pass.leaves.end(),
                                 [](const auto& entry) { return entry.second.certificate; });
-  if (has_error) {
+  // A cluster that vtguard could not configure yet is Pending whatever the audit finds,
+  // because the audit then sees the cluster without vtguard's configuration.
+  if (!all_issued || !pass.outcome.error.ok()) {
+    status.phase = ClusterPhase::kPending;
+  } else if (has_error) {
     status.phase = ClusterPhase::kViolating;
   } else if (status.rotation_phase != RotationPhase::kNone) {
     status.phase = ClusterPhase::kRotating;
   } else if (!pass.migration_step.empty() && pass.migration_step != "complete") {
     status.phase = ClusterPhase::kMigrating;
-  } else if (!all_issued || !pass.outcome.error.ok()) {
-    status.phase = ClusterPhase::kPending;
   } else {
     status.phase = ClusterPhase::kSecured;
   }

@@ -22,9 +22,9 @@ bool SameUsages(std::vector<pki::Usage> a, std::vector<pki::Usage> b) {
 
 // The subject vtguard would write for `request`, in the RFC 2253 order OpenSSL prints.
 bool SubjectMatches(const pki::Certificate& cert, const pki::LeafRequest& request) {
-  std::string subject = cert.Subject();
-  return cert.CommonName() == request.common_name &&
-         subject.find("OU=" + request.organizational_unit) != std::string::npos;
+  if (cert.CommonName() != request.common_name) return false;
+  if (request.organizational_unit.empty()) return true;
+  return cert.Subject().find("OU=" + request.organizational_unit) != std::string::npos;
 }
 
 }  // namespace

@@ -80,12 +80,13 @@ Json MergeSecretForUpdate(const Json& current, const Json& desired) {
   merged["type"] = desired.value("type", "Opaque");
   merged["data"] = desired.value("data", Json::object());
   merged.erase("stringData");
-  for (const auto& [key, value] : desired["metadata"].value("labels", Json::object()).items()) {
-    merged["metadata"]["labels"][key] = value;
-  }
-  const Json annotations = desired["metadata"].value("annotations", Json::object());
-  for (const auto& [key, value] : annotations.items()) {
-    merged["metadata"]["annotations"][key] = value;
+  const Json& metadata = desired.at("metadata");
+  for (const char* map : {"labels", "annotations"}) {
+    auto entries = metadata.find(map);
+    if (entries == metadata.end() || !entries->is_object()) continue;
+    for (auto it = entries->begin(); it != entries->end(); ++it) {
+      merged["metadata"][map][it.key()] = it.value();
+    }
   }
   return merged;
 }

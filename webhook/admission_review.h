@@ -4,9 +4,9 @@
 // it supports and expects the response in the same version; vtguard registers only v1.
 // Errors split by whether the request uid is known:
 // - Without a uid (not JSON, too deep, not an object, not v1, no request, no uid) no valid
-//   response can be formed, so the server answers HTTP 400 with a one-line reason. The API
+//   response can be formed, so the server responds with HTTP 400 and a one-line reason. The API
 //   server treats that as a webhook call failure and applies the failurePolicy.
-// - With a uid (a v1 review whose request has a wrong field), the answer is an AdmissionReview
+// - With a uid (a v1 review whose request has a wrong field), the response is an AdmissionReview
 //   with allowed=false and status.code 400, so the user sees the reason in the API error.
 #pragma once
 

@@ -1,7 +1,7 @@
 // The admission webhook's HTTP surface: admission routes, health, readiness and metrics.
 //
 // The webhook is a thin transport: it decodes the AdmissionReview, asks an AdmissionHandler
-// for the decision, encodes the answer and counts it. Decisions come from the Vitess core
+// for the decision, encodes the response and counts it. Decisions come from the Vitess core
 // (common/vitess/admission.h) through MakePolicyHandler; tests can pass their own handler.
 #pragma once
 

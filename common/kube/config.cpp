@@ -22,7 +22,7 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   return base_dir + "/" + path;
 }
 
-// Finds the entry named `name` in a kubeconfig list such as `clusters`.
+// Finds the entry named `name` in a kubeconfig list such as `clusters`; a null node when absent.
 YAML::Node FindNamed(const YAML::Node& list, const std::string& name, const char* field) {
   if (!list || !list.IsSequence()) return YAML::Node();
   for (const auto& entry : list) {
@@ -56,18 +56,18 @@ Result<ClientConfig> BuildConfig(const YAML::Node& root, const std::string& base
     return InvalidArgument("kubeconfig: current-context is empty; set it or pass a context name");
   }
   YAML::Node context = FindNamed(root["contexts"], context_name, "context");
-  if (!context) {
+  if (!context || context.IsNull()) {
     return NotFound("kubeconfig: context \"" + context_name + "\" is not in contexts");
   }
   std::string cluster_name = StringField(context, "cluster");
   std::string user_name = StringField(context, "user");
   YAML::Node cluster = FindNamed(root["clusters"], cluster_name, "cluster");
-  if (!cluster) {
+  if (!cluster || cluster.IsNull()) {
     return NotFound("kubeconfig: cluster \"" + cluster_name + "\" of context \"" + context_name +
                     "\" is not in clusters");
   }
   YAML::Node user = FindNamed(root["users"], user_name, "user");
-  if (!user_name.empty() && !user) {
+  if (!user_name.empty() && (!user || user.IsNull())) {
     return NotFound("kubeconfig: user \"" + user_name + "\" is not in users");
   }
 
@@ -88,7 +88,7 @@ Result<ClientConfig> BuildConfig(const YAML::Node& root, const std::string& base
   const std::string cluster_where = "clusters[" + cluster_name + "]";
   VTG_ASSIGN_OR_RETURN(config.ca_pem,
                        ReadPemField(cluster, "certificate-authority", base_dir, cluster_where));
-  if (!user) return config;
+  if (!user || user.IsNull()) return config;
 
   const std::string user_where = "users[" + user_name + "]";
   VTG_ASSIGN_OR_RETURN(config.client_cert_pem,

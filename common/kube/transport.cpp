@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <limits>
 
 namespace vtguard::kube {
 
@@ -349,8 +350,10 @@ Result<std::unique_ptr<ResponseStream>> Transport::OpenStream(const HttpRequest&
   stream->state_ = std::make_unique<ResponseStream::State>();
   ResponseStream::State& state = *stream->state_;
   state.connection = std::move(connection);
-  // A watch body has no natural end; lines are bounded by the caller instead.
-  state.parser.body_limit(boost::none);
+  // A watch body has no natural end; lines are bounded by the caller instead. (boost::none
+  // would be the documented way, but Beast 1.74 compares a Content-Length against an empty
+  // optional and rejects every such body.)
+  state.parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   state.on_chunk = [&state](std::uint64_t, std::string_view body, ErrorCodeT&) {
     state.pending.append(body.data(), body.size());
     return body.size();

@@ -28,9 +28,11 @@ class TrustBundle {
   void Merge(const TrustBundle& other);
   // Removes certificates whose notAfter is before `now`; returns how many were removed.
   int RemoveExpired(SystemTime now);
+  int RemoveExpired(const Clock& clock) { return RemoveExpired(clock.Now()); }
 
   // Returns the certificate in this bundle that issued `leaf` (names chain and its key
-  // verifies the signature), or nothing.
+  // verifies the signature), or nothing. When several match, as after a renewal with the same
+  // key, the first in bundle order (the oldest) is returned.
   std::optional<Certificate> FindSigner(const Certificate& leaf) const;
 
   // The PEM concatenation of every certificate, in order.

@@ -47,7 +47,7 @@ class Certificate {
   // IP address SANs in text form ("127.0.0.1", "::1").
   std::vector<std::string> IpAddresses() const;
   std::vector<std::string> Uris() const;
-  // Extended key usages that vtguard knows, in the order server, client.
+  // Extended key usages that vtguard issues, in the order server, client.
   std::vector<Usage> Usages() const;
   // keyUsage bits by their RFC 5280 names ("digitalSignature", "keyCertSign", ...).
   std::vector<std::string> KeyUsages() const;
@@ -57,7 +57,7 @@ class Certificate {
   SystemTime NotAfter() const;
   // The SHA-256 digest of the DER encoding, upper-case hex bytes joined by ':'.
   std::string Sha256Fingerprint() const;
-  // Whether basicConstraints says CA:TRUE.
+  // Whether basicConstraints has CA:TRUE.
   bool IsCa() const;
   // The public key's algorithm and size; kInvalidArgument for algorithms vtguard does not use.
   Result<KeySpec> PublicKeySpec() const;

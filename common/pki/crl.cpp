@@ -37,7 +37,7 @@ Status AddRevoked(X509_CRL* crl, const RevokedSerial& revoked) {
       X509_CRL_add0_revoked(crl, entry.get()) != 1) {
     return OpenSslError("adding serial " + revoked.serial_hex + " to the CRL");
   }
-  entry.release();  // Owned by the CRL now.
+  static_cast<void>(entry.release());  // Owned by the CRL now.
   return Status::Ok();
 }
 

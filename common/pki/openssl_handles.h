@@ -1,5 +1,4 @@
-// Owning smart pointers for OpenSSL objects. Every OpenSSL object that vtguard creates is held
-// in one of these from the moment it is allocated, so early returns never leak.
+// Owning smart pointers for OpenSSL objects, so that early returns free what was allocated.
 #pragma once
 
 #include <openssl/asn1.h>

@@ -15,9 +15,10 @@ inline constexpr double kRenewalJitterFraction = 0.1;
 inline constexpr Seconds kMaxRenewalJitter = std::chrono::hours(24);
 
 // Returns the time at which a certificate valid from `not_before` to `not_after` is renewed:
-// not_after - renew_before - jitter. `renew_before` defaults to a third of the lifetime, and
-// a renew_before that is not shorter than the lifetime is replaced by a third of the lifetime
-// too, so a leaf capped by a short-lived CA is not re-issued in a loop. The jitter is a
+// not_after - renew_before - jitter. `renew_before` defaults to a third of the lifetime. A
+// renew_before that is not shorter than the lifetime (or not positive) is replaced by a third
+// of the lifetime too, because a leaf capped by a short-lived CA would otherwise be re-issued
+// in a loop. The jitter is a
 // deterministic function of `name` in [0, min(kRenewalJitterFraction * renew_before,
 // kMaxRenewalJitter)], so renewals of many certificates spread out but each name always gets
 // the same time. The result is never before not_before.

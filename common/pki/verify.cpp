@@ -41,8 +41,11 @@ VerifyFailure ClassifyError(int error) {
 // Says which certificate failed and why, with the dates or names that matter.
 std::string DescribeFailure(VerifyFailure failure, int error, X509* failing,
                             const Certificate& leaf, const VerifyOptions& options, SystemTime now) {
-  std::string subject =
-      failing != nullptr ? Certificate::Adopt(X509_dup(failing)).Subject() : leaf.Subject();
+  std::string subject = leaf.Subject();
+  if (failing != nullptr) {
+    X509_up_ref(failing);
+    subject = Certificate::Adopt(failing).Subject();
+  }
   std::string which = failing != nullptr && X509_cmp(failing, leaf.get()) != 0
                           ? "the CA certificate " + subject
                           : "the certificate " + subject;

@@ -326,6 +326,7 @@ void TestApiServer::Handle(const ServerRequest& request, ResponseWriter& writer)
   context.record.method = request.method;
   context.record.path = request.path;
   Dispatch(context);
+  if (context.logged) return;
   std::lock_guard<std::mutex> lock(log_mu_);
   log_.push_back(context.record);
 }

@@ -222,6 +222,11 @@ void TestApiServer::ServeWatch(Context& context) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
 
   context.record.status = 200;
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.push_back(context.record);
+    context.logged = true;
+  }
   ResponseWriter& writer = context.writer;
   writer.StartChunked(200, "application/json");
   auto selected = [&](const nlohmann::json& object) {

@@ -21,6 +21,7 @@ struct TestApiServer::Context {
   std::string api_version;  // Group/version of the path ("v1", "planetscale.com/v2").
   bool dry_run = false;
   bool direct = false;  // Created by the test through CreateObject, not over HTTP.
+  bool logged = false;  // Watches are logged when they start, not when they end.
 };
 
 // {"kind":"Status", ...} for an error.

@@ -6,11 +6,13 @@
 namespace vtguard::http::testing {
 
 namespace {
-ServerOptions MakeOptions(ServerLimits limits, std::mutex* mu, std::map<std::string, int>* errors) {
+ServerOptions MakeOptions(ServerLimits limits, std::mutex* mu, std::map<std::string, int>* errors,
+                          std::function<void(std::string_view)> on_error) {
   ServerOptions options;
   options.name = "test";
   options.limits = limits;
-  options.on_request_error = [mu, errors](std::string_view reason) {
+  options.on_request_error = [mu, errors, on_error](std::string_view reason) {
+    if (on_error) on_error(reason);
     std::lock_guard<std::mutex> lock(*mu);
     ++(*errors)[std::string(reason)];
   };
@@ -19,8 +21,10 @@ ServerOptions MakeOptions(ServerLimits limits, std::mutex* mu, std::map<std::str
 }  // namespace
 
 RunningServer::RunningServer(const Router& router, std::shared_ptr<boost::asio::ssl::context> tls,
-                             ServerLimits limits, int threads)
-    : server_(ioc_, MakeOptions(limits, &mu_, &errors_), router, std::move(tls)) {
+                             ServerLimits limits, int threads,
+                             std::function<void(std::string_view)> on_error)
+    : server_(ioc_, MakeOptions(limits, &mu_, &errors_, std::move(on_error)), router,
+              std::move(tls)) {
   Status listening = server_.Listen("127.0.0.1:0");
   if (!listening.ok()) throw std::runtime_error(listening.ToString());
   server_.Start();

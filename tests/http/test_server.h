@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,9 +18,11 @@ namespace vtguard::http::testing {
 
 class RunningServer {
  public:
-  // `tls` null serves plain HTTP. The router must outlive the server.
+  // `tls` null serves plain HTTP. The router must outlive the server. `on_error`, when set,
+  // also receives every transport error reason.
   RunningServer(const Router& router, std::shared_ptr<boost::asio::ssl::context> tls,
-                ServerLimits limits = {}, int threads = 2);
+                ServerLimits limits = {}, int threads = 2,
+                std::function<void(std::string_view)> on_error = nullptr);
   ~RunningServer();
 
   unsigned short port() const { return server_.port(); }

@@ -21,7 +21,8 @@ TEST(CreateCrlPem, VerifiedByOpensslAndRevokesLeaf) {
   LeafRequest request{.common_name = "vttablet", .dns_names = {"vttablet.vtguard.internal"}};
   Result<CertifiedKey> revoked = IssueLeaf(*ca, request, clock);
   Result<CertifiedKey> kept = IssueLeaf(*ca, request, clock);
-  ASSERT_TRUE(revoked.ok() && kept.ok());
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_TRUE(kept.ok());
 
   clock.Advance(1h);
   Result<std::string> crl = CreateCrlPem(

@@ -57,7 +57,8 @@ TEST(CreateCa, SerialsAreRandomAndPositive) {
   FakeClock clock(TestEpoch());
   Result<CertifiedKey> first = CreateCa({}, clock);
   Result<CertifiedKey> second = CreateCa({}, clock);
-  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(second.ok());
   EXPECT_NE(first->certificate.SerialHex(), second->certificate.SerialHex());
   EXPECT_NE(first->certificate.SerialHex().front(), '-');
 }
@@ -163,7 +164,8 @@ TEST(IssueLeaf, AcceptedByOpensslVerifyForEveryAlgorithm) {
     SCOPED_TRACE(DescribeKeySpec(spec));
     Result<CertifiedKey> ca = CreateCa({.key = spec}, clock);
     Result<CertifiedKey> other_ca = CreateCa({.key = spec}, clock);
-    ASSERT_TRUE(ca.ok() && other_ca.ok());
+    ASSERT_TRUE(ca.ok());
+    ASSERT_TRUE(other_ca.ok());
     Result<CertifiedKey> leaf = IssueLeaf(*ca, TabletRequest(spec), clock);
     ASSERT_TRUE(leaf.ok()) << leaf.status().message();
     auto ca_file = dir.Write("ca.crt", ca->certificate.ToPem());
@@ -186,7 +188,7 @@ TEST(IssueLeaf, AcceptedByOpensslVerifyForEveryAlgorithm) {
   }
 }
 
-TEST(RenewCa, KeepsSubjectAndKeySoOldAndNewVerifySameLeaves) {
+TEST(RenewCa, OldAndNewVerifySameLeaves) {
   FakeClock clock(TestEpoch());
   Result<CertifiedKey> ca = CreateCa({.duration = 720h}, clock);
   ASSERT_TRUE(ca.ok());
@@ -226,7 +228,8 @@ TEST(ParseCertifiedKey, DetectsKeyMismatch) {
   FakeClock clock(TestEpoch());
   Result<CertifiedKey> ca = CreateCa({}, clock);
   Result<PrivateKey> other = PrivateKey::Generate({});
-  ASSERT_TRUE(ca.ok() && other.ok());
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(other.ok());
   Result<std::string> key_pem = other->ToPkcs8Pem();
   ASSERT_TRUE(key_pem.ok());
   Result<CertifiedKey> pair = ParseCertifiedKey(ca->certificate.ToPem(), *key_pem);
@@ -243,7 +246,8 @@ TEST(LoadCertifiedKeyFiles, NamesBothFilesOnMismatch) {
   FakeClock clock(TestEpoch());
   Result<CertifiedKey> ca = CreateCa({}, clock);
   Result<PrivateKey> other = PrivateKey::Generate({KeyAlgorithm::kEd25519, 0});
-  ASSERT_TRUE(ca.ok() && other.ok());
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(other.ok());
   TempDir dir;
   auto cert_file = dir.Write("tls.crt", ca->certificate.ToPem());
   auto key_file = dir.Write("tls.key", *other->ToPkcs8Pem());

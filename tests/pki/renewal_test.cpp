@@ -14,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TestEpoch;
 
-TEST(RenewalTime, DefaultIsAThirdOfLifetimeBeforeExpiryMinusJitter) {
+TEST(RenewalTime, DefaultIsThirdOfLifetime) {
   SystemTime start = TestEpoch();
   SystemTime end = start + 2160h;
   SystemTime renewal = RenewalTime(start, end, std::nullopt, "prod/vttablet");
@@ -32,7 +32,7 @@ TEST(RenewalTime, UsesRenewBeforeInsideTheLifetime) {
   EXPECT_GT(renewal, start);
 }
 
-TEST(RenewalTime, RenewBeforeLongerThanCappedLifetimeFallsBackToAThird) {
+TEST(RenewalTime, RenewBeforeOverCappedLifetime) {
   // A leaf asked for 2160h with renewBefore 720h but capped to 240h by its CA.
   SystemTime start = TestEpoch();
   SystemTime end = start + 240h;

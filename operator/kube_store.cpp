@@ -1,0 +1,106 @@
+#include "operator/kube_store.h"
+
+#include "common/base/log.h"
+
+namespace vtguard::op {
+
+namespace {
+
+std::string SelectorText(const LabelSelector& selector) {
+  std::string text;
+  for (const auto& [key, value] : selector) {
+    if (!text.empty()) text += ',';
+    text += key + "=" + value;
+  }
+  return text;
+}
+
+std::string CacheKey(const ResourceKind& kind, std::string_view ns, std::string_view name) {
+  if (!kind.namespaced || ns.empty()) return std::string(name);
+  return std::string(ns) + "/" + std::string(name);
+}
+
+}  // namespace
+
+kube::Resource ToKubeResource(const ResourceKind& kind) {
+  return {std::string(kind.group), std::string(kind.version), std::string(kind.plural),
+          std::string(kind.kind), kind.namespaced};
+}
+
+void KubeStore::UseInformer(const ResourceKind& kind, const kube::Informer* informer) {
+  informers_[std::string(kind.plural)] = informer;
+}
+
+Result<Json> KubeStore::Get(const ResourceKind& kind, std::string_view ns, std::string_view name) {
+  auto it = informers_.find(std::string(kind.plural));
+  if (it != informers_.end() && it->second->HasSynced()) {
+    std::optional<Json> cached = it->second->cache().Get(CacheKey(kind, ns, name));
+    if (cached) return *cached;
+    // A Secret that exists without vtguard's label is outside the cache; ask the API so that
+    // it is never mistaken for absent and overwritten.
+  }
+  return client_->Get(ToKubeResource(kind), std::string(ns), std::string(name));
+}
+
+Result<std::vector<Json>> KubeStore::List(const ResourceKind& kind, std::string_view ns,
+                                          const LabelSelector& selector) {
+  auto it = informers_.find(std::string(kind.plural));
+  if (it != informers_.end() && it->second->HasSynced()) {
+    std::vector<Json> items;
+    std::vector<Json> all = ns.empty() ? it->second->cache().List()
+                                       : it->second->cache().ListByNamespace(std::string(ns));
+    for (Json& object : all) {
+      if (MatchesLabels(object, selector)) items.push_back(std::move(object));
+    }
+    return items;
+  }
+  kube::ListOptions options;
+  options.label_selector = SelectorText(selector);
+  VTG_ASSIGN_OR_RETURN(Json list, client_->ListAll(ToKubeResource(kind), std::string(ns), options));
+  std::vector<Json> items;
+  for (Json& item : list.value("items", Json::array())) items.push_back(std::move(item));
+  return items;
+}
+
+Result<Json> KubeStore::Create(const ResourceKind& kind, const Json& object) {
+  return client_->Create(ToKubeResource(kind), MetadataString(object, "namespace"), object);
+}
+
+Result<Json> KubeStore::Update(const ResourceKind& kind, const Json& object) {
+  return client_->Update(ToKubeResource(kind), MetadataString(object, "namespace"), object);
+}
+
+Result<Json> KubeStore::Patch(const ResourceKind& kind, std::string_view ns, std::string_view name,
+                              const Json& patch) {
+  Result<Json> patched = client_->Patch(ToKubeResource(kind), std::string(ns), std::string(name),
+                                        kube::PatchType::kJson, patch);
+  // The API server answers a failed JSON-patch `test` with 422; the reconcilers treat it as
+  // the optimistic-concurrency conflict it is.
+  if (!patched.ok() && patched.status().code() == ErrorCode::kInvalidArgument &&
+      patched.status().message().find("test") != std::string::npos) {
+    return Conflict(patched.status().message());
+  }
+  return patched;
+}
+
+Result<Json> KubeStore::UpdateStatus(const ResourceKind& kind, const Json& object) {
+  return client_->UpdateStatus(ToKubeResource(kind), MetadataString(object, "namespace"), object);
+}
+
+Status KubeStore::Delete(const ResourceKind& kind, std::string_view ns, std::string_view name) {
+  return client_->Delete(ToKubeResource(kind), std::string(ns), std::string(name));
+}
+
+void KubeEventRecorder::Record(const Json& regarding, EventType type, std::string_view reason,
+                               std::string_view message) {
+  Status status = recorder_->Record(
+      kube::ObjectReference::FromObject(regarding),
+      type == EventType::kWarning ? kube::EventType::kWarning : kube::EventType::kNormal,
+      std::string(reason), "Reconcile", std::string(message));
+  if (!status.ok()) {
+    log::Warn("Recording an event failed.",
+              {{log::Key::kReason, reason}, {log::Key::kError, status.ToString()}});
+  }
+}
+
+}  // namespace vtguard::op
