@@ -64,7 +64,7 @@ Status ClusterReconciler::EnsureSelfSignedCa(Pass& pass, std::string_view ca_ns,
     Result<Json> written = store_.Create(kSecretKind, desired);
     if (!written.ok()) return written.status().WithContext("creating CA Secret");
     pass.ca_secret = std::move(*written);
-    events_.Record(pass.cluster, EventType::kNormal, "Issued",
+    pass.Note("Issued",
                    "Created CA " + std::string(ca_ns) + "/" + std::string(ca_name) +
                        " valid until " + FormatRfc3339(pass.ca->signer.certificate.NotAfter()));
   } else {
@@ -101,7 +101,7 @@ Status ClusterReconciler::EnsureSelfSignedCa(Pass& pass, std::string_view ca_ns,
   VTG_RETURN_IF_ERROR(WriteCaSecret(pass, updated, pass.ca->rotation_token));
   pass.ca_renewal = pki::RenewalTime(renewed->NotBefore(), renewed->NotAfter(),
                                      pass.policy.ca.renew_before, jitter_name);
-  events_.Record(pass.cluster, EventType::kNormal, "Renewed",
+  pass.Note("Renewed",
                  "Renewed CA " + jitter_name + " with the same key, valid until " +
                      FormatRfc3339(renewed->NotAfter()));
   return Status::Ok();

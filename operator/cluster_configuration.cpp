@@ -100,7 +100,7 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
   pass.patched_cluster = true;
   std::string message = "Set the TLS configuration, revision " + std::to_string(pass.revision);
   if (step) message += ", migration step " + pass.migration_step;
-  events_.Record(pass.cluster, EventType::kNormal, "Configured", message);
+  pass.Note("Configured", message);
   return Status::Ok();
 }
 
@@ -133,7 +133,7 @@ Status ClusterReconciler::AdvanceRotation(Pass& pass) {
   RotationPhase from = pass.ca->phase;
   std::string recorded_token = next == RotationPhase::kNewCa ? token : pass.ca->rotation_token;
   VTG_RETURN_IF_ERROR(WriteCaSecret(pass, moved, recorded_token));
-  events_.Record(pass.cluster, EventType::kNormal, "RotationPhaseChanged",
+  pass.Note("RotationPhaseChanged",
                  "CA rotation moved from " + std::string(RotationPhaseName(from)) + " to " +
                      std::string(RotationPhaseName(next)));
   log::Info("CA rotation phase changed.", {{log::Key::kNamespace, pass.ns},

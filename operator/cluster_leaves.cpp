@@ -113,7 +113,7 @@ Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
       decision.action == LeafAction::kUpdateBundle ? "Updated the trust bundle of " : "Issued ";
   std::string reason = decision.reason == "DoesNotExist" ? "Issued" : "Renewed";
   if (decision.action == LeafAction::kUpdateBundle) reason = "BundleUpdated";
-  events_.Record(pass.cluster, EventType::kNormal, reason,
+  pass.Note(reason,
                  what + pass.ns + "/" + leaf.secret_name + " (" + decision.reason + "), revision " +
                      std::to_string(pass.revision));
   return Status::Ok();

@@ -45,6 +45,12 @@ struct ClusterReconciler::Pass {
   RolloutProgress rollout;
   std::string migration_step;
 
+  // What this pass changed, as (reason, message); Reconcile records them as one Event.
+  std::vector<std::pair<std::string, std::string>> notes;
+  void Note(std::string reason, std::string message) {
+    notes.emplace_back(std::move(reason), std::move(message));
+  }
+
   std::vector<vitess::Violation> violations;
   std::string failure_reason;
   ClusterOutcome outcome;

@@ -1,6 +1,7 @@
 #include "operator/cluster_reconciler.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 
@@ -86,9 +87,35 @@ ClusterOutcome ClusterReconciler::Reconcile(const vitess::TlsPolicy& policy, std
                                                       {log::Key::kReason, pass.failure_reason},
                                                       {log::Key::kError, status.ToString()}});
   }
+  RecordChanges(pass);
   Audit(pass);
   FillStatus(pass);
   return pass.outcome;
+}
+
+void ClusterReconciler::RecordChanges(Pass& pass) {
+  if (pass.notes.empty()) return;
+  // One Event per pass keeps a cold start at one Event per cluster; its reason is the most
+  // significant change of the pass.
+  static constexpr std::array<std::string_view, 5> kPriority = {
+      "RotationPhaseChanged", "Renewed", "Issued", "BundleUpdated", "Configured"};
+  std::string reason = pass.notes.front().first;
+  for (std::string_view candidate : kPriority) {
+    auto it = std::find_if(pass.notes.begin(), pass.notes.end(),
+                           [&](const auto& note) { return note.first == candidate; });
+    if (it != pass.notes.end()) {
+      reason = it->first;
+      break;
+    }
+  }
+  std::string message;
+  for (const auto& [note_reason, note_message] : pass.notes) {
+    if (!message.empty()) message += "; ";
+    message += note_message;
+  }
+  constexpr size_t kMaxEventMessage = 1024;
+  if (message.size() > kMaxEventMessage) message = message.substr(0, kMaxEventMessage - 3) + "...";
+  events_.Record(pass.cluster, EventType::kNormal, reason, message);
 }
 
 void ClusterReconciler::Audit(Pass& pass) {

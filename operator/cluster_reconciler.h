@@ -55,6 +55,7 @@ class ClusterReconciler {
   Status EnsureClusterConfiguration(Pass& pass);
   Status AdvanceRotation(Pass& pass);
   void Audit(Pass& pass);
+  void RecordChanges(Pass& pass);
   void FillStatus(Pass& pass);
   Status WriteCaSecret(Pass& pass, const CaMaterial& ca, std::string_view token);
 

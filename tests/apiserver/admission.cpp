@@ -264,7 +264,7 @@ Result<nlohmann::json> AdmissionDispatcher::Admit(const AdmissionAttributes& att
   for (const nlohmann::json& configuration : sorted("mutatingwebhookconfigurations")) {
     const std::string config_name = configuration["metadata"].value("name", "");
     for (const auto& webhook : configuration.value("webhooks", nlohmann::json::array())) {
-      if (!Matches(webhook, attributes, object)) continue;
+      if (!webhook.is_object() || !Matches(webhook, attributes, object)) continue;
       bool changed = false;
       VTG_RETURN_IF_ERROR(run(config_name, webhook, "mutating", &changed));
       if (changed) {
@@ -284,7 +284,7 @@ Result<nlohmann::json> AdmissionDispatcher::Admit(const AdmissionAttributes& att
   for (const nlohmann::json& configuration : sorted("validatingwebhookconfigurations")) {
     const std::string config_name = configuration["metadata"].value("name", "");
     for (const auto& webhook : configuration.value("webhooks", nlohmann::json::array())) {
-      if (!Matches(webhook, attributes, object)) continue;
+      if (!webhook.is_object() || !Matches(webhook, attributes, object)) continue;
       bool changed = false;
       VTG_RETURN_IF_ERROR(run(config_name, webhook, "validating", &changed));
     }

@@ -325,7 +325,15 @@ void TestApiServer::Handle(const ServerRequest& request, ResponseWriter& writer)
   Context context(request, writer);
   context.record.method = request.method;
   context.record.path = request.path;
-  Dispatch(context);
+  try {
+    Dispatch(context);
+  } catch (const nlohmann::json::exception& e) {
+    // A stored or submitted object of an unexpected shape; the server keeps serving.
+    if (!writer.responded()) {
+      Reply(context, 400,
+            StatusBody(400, "BadRequest", std::string("invalid object: ") + e.what()));
+    }
+  }
   if (context.logged) return;
   std::lock_guard<std::mutex> lock(log_mu_);
   log_.push_back(context.record);
