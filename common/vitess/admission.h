@@ -89,6 +89,12 @@ MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json
 MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
                          std::string_view operation, const MutationOptions& options = {});
 
+// The arguments that let vitess-operator dial TLS tablets: --tablet-manager-grpc-ca=<ca_file>
+// and --tablet-manager-grpc-server-name=<policy serverName>. vitess-operator v2.17.0 registers
+// exactly these two TLS client flags, dashed and underscored; it cannot present a client
+// certificate.
+std::vector<std::string> VitessOperatorTlsArgs(const TlsPolicy& policy, std::string_view ca_file);
+
 enum class Severity { kError, kWarning };
 
 // One problem found in an object.

@@ -88,6 +88,35 @@ struct Converter {
   }
 };
 
+// The offset of the first byte that breaks UTF-8, or npos. JSON text must be UTF-8.
+std::size_t FindInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = byte < 0x80           ? 1
+                         : (byte >> 5) == 0x6  ? 2
+                         : (byte >> 4) == 0xE  ? 3
+                         : (byte >> 3) == 0x1E ? 4
+                                               : 0;
+    if (length == 0 || (length == 2 && byte < 0xC2) || i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    if (length == 3) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if ((byte == 0xE0 && next < 0xA0) || (byte == 0xED && next >= 0xA0)) return i;
+    }
+    if (length == 4) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if ((byte == 0xF0 && next < 0x90) || (byte == 0xF4 && next >= 0x90) || byte > 0xF4) {
+        return i;
+      }
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
 bool NeedsQuotes(const std::string& text) {
   return !ResolvePlainScalar(text).is_string() || text.empty();
 }
@@ -153,6 +182,10 @@ void Emit(YAML::Emitter& out, const OrderedJson& value) {
 }  // namespace
 
 Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text) {
+  if (std::size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    return InvalidArgument("invalid UTF-8 at byte " + std::to_string(bad) +
+                           "; manifests must be UTF-8 text");
+  }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(text));

@@ -129,3 +129,17 @@ TEST(BogusFlags, NoneOfThemIsDocumented) {
 
 }  // namespace
 }  // namespace vtguard::vitess
+
+namespace vtguard::vitess {
+namespace {
+
+TEST(FlagCatalogue, VitessOperatorTakesOnlyCaAndServerName) {
+  for (const FlagInfo& flag : TlsFlagCatalogue()) {
+    bool expected =
+        flag.name == "tablet-manager-grpc-ca" || flag.name == "tablet-manager-grpc-server-name";
+    EXPECT_EQ(ComponentAcceptsFlag(Component::kVitessOperator, flag, 24), expected) << flag.name;
+  }
+}
+
+}  // namespace
+}  // namespace vtguard::vitess
