@@ -1,6 +1,7 @@
 // Evaluates CEL expressions for the chart tests with @marcbachmann/cel-js.
-// Reads {"cases": [{"expression": "...", "variables": {...}}]} on standard input and writes
-// [{"value": <result>} | {"error": "<message>"}] on standard output, one entry per case.
+// Reads {"cases": [{"expression": "...", "variables": {...}, "parseOnly": false}]} on standard
+// input and writes [{"value": <result>} | {"error": "<message>"}] on standard output, one entry
+// per case. With parseOnly the expression is only parsed, and the value is true.
 import {createRequire} from 'node:module';
 import {pathToFileURL} from 'node:url';
 import {readFileSync} from 'node:fs';
@@ -11,11 +12,15 @@ if (!modules) {
   process.exit(2);
 }
 const require = createRequire(pathToFileURL(modules + '/').href);
-const {evaluate} = await import(pathToFileURL(require.resolve('@marcbachmann/cel-js')).href);
+const {evaluate, parse} = await import(pathToFileURL(require.resolve('@marcbachmann/cel-js')).href);
 
 const input = JSON.parse(readFileSync(0, 'utf8'));
-const results = input.cases.map(({expression, variables}) => {
+const results = input.cases.map(({expression, variables, parseOnly}) => {
   try {
+    if (parseOnly) {
+      parse(expression);
+      return {value: true};
+    }
     const value = evaluate(expression, variables);
     return {value: typeof value === 'bigint' ? Number(value) : value};
   } catch (error) {

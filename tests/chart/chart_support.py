@@ -1,13 +1,17 @@
 """Helpers shared by the chart tests: paths, helm invocation and rendering."""
 
+import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+NODE_MODULES = REPO / ".tools" / "node_modules"
 CHART = REPO / "charts" / "vtguard"
 RELEASE_NAME = "vtguard"
 RELEASE_NAMESPACE = "vtguard-system"
@@ -94,3 +98,18 @@ def find(objects, kind, name=None):
     """Returns the objects of one kind (and name, when given)."""
     return [o for o in objects
             if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+
+
+def evaluate_cel(cases):
+    """Evaluates CEL cases ({"expression", "variables"} or {"expression", "parseOnly": True})
+    with cel_eval.mjs; returns one {"value"} or {"error"} per case."""
+    node = shutil.which("node")
+    if node is None or not (NODE_MODULES / "@marcbachmann" / "cel-js").is_dir():
+        raise FileNotFoundError("node or .tools/node_modules/@marcbachmann/cel-js is missing; "
+                                "run scripts/install-deps.sh")
+    result = subprocess.run([node, str(HERE / "cel_eval.mjs"), str(NODE_MODULES)],
+                            input=json.dumps({"cases": cases}), capture_output=True, text=True,
+                            timeout=60)
+    if result.returncode != 0:
+        raise AssertionError(f"cel_eval.mjs failed: {result.stderr}")
+    return json.loads(result.stdout)

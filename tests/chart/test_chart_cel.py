@@ -6,10 +6,7 @@ only standard macros and functions, so a pass here also shows that they need no 
 """
 
 import copy
-import json
 import os
-import shutil
-import subprocess
 import sys
 import unittest
 from pathlib import Path
@@ -19,24 +16,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart_support as cs  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-NODE_MODULES = cs.REPO / ".tools" / "node_modules"
 SHARED = Path(os.environ.get("VTGUARD_SHARED_DATA_DIR", cs.REPO.parent / "shared"))
 MANIFESTS = SHARED / "data" / "vitess-operator"
 
 
 def evaluate(cases):
     """Evaluates [(expression, variables)] and returns the list of {"value"} or {"error"}."""
-    node = shutil.which("node")
-    if node is None or not (NODE_MODULES / "@marcbachmann" / "cel-js").is_dir():
-        raise FileNotFoundError("node or .tools/node_modules/@marcbachmann/cel-js is missing; "
-                                "run scripts/install-deps.sh")
-    payload = {"cases": [{"expression": e, "variables": v} for e, v in cases]}
-    result = subprocess.run([node, str(HERE / "cel_eval.mjs"), str(NODE_MODULES)],
-                            input=json.dumps(payload), capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise AssertionError(f"cel_eval.mjs failed: {result.stderr}")
-    return json.loads(result.stdout)
+    return cs.evaluate_cel([{"expression": e, "variables": v} for e, v in cases])
 
 
 def load_cluster(name):

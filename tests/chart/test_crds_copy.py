@@ -3,6 +3,7 @@
 Helm installs CRDs only from the chart's own crds/ folder and cannot follow a link out of the
 chart, so the chart carries committed copies. crds/ stays the single source. To update:
     cp crds/*.yaml charts/vtguard/crds/
+The CEL rules of the CRDs (x-kubernetes-validations) are also parsed, to catch syntax errors.
 """
 
 import sys
@@ -24,6 +25,18 @@ def manifest_files(folder):
         return {}
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
             if p.suffix in (".yaml", ".yml", ".json")}
+
+
+def validation_rules(node):
+    """Yields every x-kubernetes-validations rule in a CRD, at any depth."""
+    if isinstance(node, dict):
+        for validation in node.get("x-kubernetes-validations", []):
+            yield validation["rule"]
+        for value in node.values():
+            yield from validation_rules(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from validation_rules(value)
 
 
 class CrdCopies(unittest.TestCase):
@@ -48,6 +61,16 @@ class CrdCopies(unittest.TestCase):
                     self.assertEqual(doc["kind"], "CustomResourceDefinition")
                     spec = doc["spec"]
                     self.assertEqual(doc["metadata"]["name"], f"{spec['names']['plural']}.{spec['group']}")
+
+    def test_validation_rules_parse(self):
+        rules = []
+        for name, content in manifest_files(SOURCE).items():
+            for doc in yaml.safe_load_all(content):
+                rules += [(name, rule) for rule in validation_rules(doc or {})]
+        results = cs.evaluate_cel([{"expression": rule, "parseOnly": True} for _, rule in rules])
+        for (name, rule), result in zip(rules, results):
+            with self.subTest(file=name, rule=rule):
+                self.assertNotIn("error", result)
 
     def test_policy_crd_is_shipped(self):
         copies = manifest_files(COPY)
