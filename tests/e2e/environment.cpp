@@ -159,7 +159,7 @@ Status Environment::StartOperator() {
   return WithLog(waited, *operator_);
 }
 
-Status Environment::StartWebhook() {
+Status Environment::StartWebhook(const std::string& policy_file) {
   VTG_ASSIGN_OR_RETURN(fs::path binary,
                        FindBinary(paths_.binary_dir, "vtguard-webhook", {"webhook"}));
   VTG_ASSIGN_OR_RETURN(json secret,
@@ -170,6 +170,7 @@ Status Environment::StartWebhook() {
   std::vector<std::string> args = {
       "--listen-address", LocalAddress(webhook_port_), "--metrics-address", metrics,
       "--tls-cert-dir",   cert_dir.string(),           "--kubeconfig",      kubeconfig_.string()};
+  if (!policy_file.empty()) args.insert(args.end(), {"--policy-file", policy_file});
   VTG_ASSIGN_OR_RETURN(webhook_,
                        ChildProcess::Start(binary.string(), args, paths_.work_dir / "webhook.log"));
   Status waited = WaitFor(
@@ -228,6 +229,25 @@ Result<json> Environment::Apply(const json& object) {
   json replacement = object;
   replacement["metadata"]["resourceVersion"] = (*existing)["metadata"]["resourceVersion"];
   return client_->Update(resource, ns, replacement);
+}
+
+Status Environment::UseWebhookPolicy(const json& policy) {
+  fs::path file = paths_.work_dir / "webhook-policy.yaml";
+  std::ofstream(file, std::ios::trunc) << policy.dump(2) << "\n";
+  if (webhook_) webhook_->Stop();
+  webhook_.reset();
+  return StartWebhook(file.string());
+}
+
+Result<json> Environment::CallWebhook(const std::string& path, const json& review) {
+  VTG_ASSIGN_OR_RETURN(json secret,
+                       client_->Get(kube::SecretsResource(), kVtguardNamespace, kWebhookSecret));
+  kube::ClientConfig config;
+  config.server = "https://" + LocalAddress(webhook_port_);
+  VTG_ASSIGN_OR_RETURN(config.ca_pem, DecodeBase64(secret["data"].value("ca.crt", "")));
+  config.tls_server_name = std::string(kWebhookService) + "." + kVtguardNamespace + ".svc";
+  VTG_ASSIGN_OR_RETURN(std::shared_ptr<kube::Client> webhook, kube::Client::Create(config));
+  return webhook->Do("POST", path, "application/json", review.dump());
 }
 
 Status Environment::CheckProcesses() {

@@ -163,7 +163,9 @@ Result<std::string> RunCommand(const std::vector<std::string>& argv,
   std::string errors = TailFile(err);
   fs::remove_all(dir);
   if (*code != 0) {
-    return Internal(argv[0] + " exited with " + std::to_string(*code) + ": " + errors);
+    // Output and errors both go into the message: tools such as kubectl report on either.
+    std::string tail = output.size() > 4096 ? output.substr(output.size() - 4096) : output;
+    return Internal(argv[0] + " exited with " + std::to_string(*code) + ": " + errors + tail);
   }
   return output;
 }

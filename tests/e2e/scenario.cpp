@@ -87,6 +87,7 @@ Status Scenario::ApplyPolicyAndManifests() {
   const fs::path& shared = env_->paths().shared_data;
   VTG_RETURN_IF_ERROR(
       env_->Apply(FlowPolicy("Enforce")).status().WithContext("applying the policy"));
+  VTG_RETURN_IF_ERROR(env_->UseWebhookPolicy(FlowPolicy("Enforce")));
 
   VTG_ASSIGN_OR_RETURN(std::vector<json> initial,
                        LoadExampleManifest(shared, "101_initial_cluster.yaml"));
@@ -107,6 +108,15 @@ Status Scenario::ApplyPolicyAndManifests() {
           [&] { return env_->client().Get(kube::SecretsResource(), kExampleNamespace, name).ok(); },
           seconds(60)));
     }
+  }
+  for (const char* cluster : {kExampleCluster, kVtadminCluster}) {
+    VTG_RETURN_IF_ERROR(WaitFor(
+        std::string("a TLS revision on VitessCluster ") + cluster,
+        [&] {
+          Result<json> stored = GetCluster(cluster);
+          return stored.ok() && !ClusterRevision(*stored).empty();
+        },
+        seconds(60)));
   }
   return env_->CheckProcesses();
 }
@@ -161,6 +171,11 @@ Result<HandshakeReport> Scenario::ProveHandshake(std::time_t verify_time) {
   // The clusters first: the operator writes Secrets before it bumps the revision, so Secrets
   // read afterwards are at least as new as the revision the Pods restart for.
   VTG_ASSIGN_OR_RETURN(std::vector<json> clusters, CurrentClusters());
+  return ProveHandshakeWith(clusters, verify_time);
+}
+
+Result<HandshakeReport> Scenario::ProveHandshakeWith(const std::vector<json>& clusters,
+                                                     std::time_t verify_time) {
   VTG_ASSIGN_OR_RETURN(std::vector<json> secrets, CurrentSecrets());
   VTG_RETURN_IF_ERROR(fleet_.Roll(clusters, secrets));
   VTG_RETURN_IF_ERROR(fleet_.Publish(env_->client()));
@@ -213,12 +228,11 @@ Result<AdmissionAttempt> Scenario::TryApply(const std::string& description, cons
 
 Status Scenario::SetEnforcement(const std::string& enforcement) {
   json patch = {{"spec", {{"enforcement", enforcement}}}};
-  // NOTE: the webhook sees the change through its watch a moment later; callers that need
-  // the new enforcement retry their request.
-  return env_->client()
-      .Patch(kube::VitessTlsPoliciesResource(), kExampleNamespace, kPolicyName,
-             kube::PatchType::kMerge, patch)
-      .status();
+  VTG_RETURN_IF_ERROR(env_->client()
+                          .Patch(kube::VitessTlsPoliciesResource(), kExampleNamespace, kPolicyName,
+                                 kube::PatchType::kMerge, patch)
+                          .status());
+  return env_->UseWebhookPolicy(FlowPolicy(enforcement));
 }
 
 Result<std::string> Scenario::CaRotationPhase() {
@@ -233,11 +247,13 @@ Result<RotationStep> Scenario::ObserveStep(const std::string& trigger) {
   RotationStep step;
   step.trigger = trigger;
   std::time_t verify_time = std::time(nullptr) + env_->operator_clock_offset().count();
-  VTG_ASSIGN_OR_RETURN(step.handshake, ProveHandshake(verify_time));
-  step.restarted = fleet_.restarted();
+  // The phase and the clusters are read before the Pods roll, so the recorded state is the one
+  // the Pods were rolled to; a change after these reads shows up as the next step.
   VTG_ASSIGN_OR_RETURN(step.rotation_phase, CaRotationPhase());
-  VTG_ASSIGN_OR_RETURN(json cluster, GetCluster(kExampleCluster));
-  step.revision = ClusterRevision(cluster);
+  VTG_ASSIGN_OR_RETURN(std::vector<json> clusters, CurrentClusters());
+  step.revision = ClusterRevision(clusters.front());
+  VTG_ASSIGN_OR_RETURN(step.handshake, ProveHandshakeWith(clusters, verify_time));
+  step.restarted = fleet_.restarted();
   VTG_ASSIGN_OR_RETURN(json ca, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
                                                    SecretName(kExampleCluster, "ca")));
   step.ca_serial = FirstCertificateField(DecodedField(ca, "tls.crt"), false);
@@ -256,22 +272,53 @@ Result<std::vector<RotationStep>> Scenario::RenewAndRotate(seconds step_timeout)
     return ClusterRevision(*cluster) + "/" + *phase;
   };
   auto wait_for_change = [&](const std::string& before, const std::string& what) -> Status {
-    return WaitFor(
+    Status waited = WaitFor(
         what + " (state revision/phase was " + before + ")",
         [&] {
           std::string now = state();
           return !now.empty() && now != before;
         },
         step_timeout, std::chrono::milliseconds(250));
+    if (waited.ok()) return waited;
+    // The operator's own account of the cluster tells why it does not move on.
+    Result<json> policy =
+        env_->client().Get(kube::VitessTlsPoliciesResource(), kExampleNamespace, kPolicyName);
+    std::string status = policy.ok() ? policy->value("status", json::object()).dump() : "";
+    std::string pods;
+    Result<json> listed = env_->client().List(kube::PodsResource(), kExampleNamespace);
+    for (const json& pod : listed.ok() ? listed->value("items", json::array()) : json::array()) {
+      std::string revision;
+      for (const json& env : pod["spec"]["containers"][0].value("env", json::array())) {
+        if (env.value("name", "") == "VTGUARD_TLS_REVISION") revision = env.value("value", "");
+      }
+      pods += pod["metadata"].value("name", "") + "@" + revision + "/" +
+              pod.value("status", json::object()).value("phase", "none") + " ";
+    }
+    return waited.WithContext("policy status " + status + "; pods " + pods);
   };
 
-  std::string before = state();
+  // Renewal re-issues the tablet leaf, then bumps the revision so that the Pods restart.
+  auto tablet_serial = [&]() -> std::string {
+    Result<json> leaf = env_->client().Get(kube::SecretsResource(), kExampleNamespace,
+                                           SecretName(kExampleCluster, "vttablet"));
+    return leaf.ok() ? FirstCertificateField(DecodedField(*leaf, "tls.crt"), false) : "";
+  };
+  const std::string serial_before = tablet_serial();
+  Result<json> cluster_before = GetCluster(kExampleCluster);
+  const std::string revision_before = cluster_before.ok() ? ClusterRevision(*cluster_before) : "";
   VTG_RETURN_IF_ERROR(env_->SetOperatorClockOffset(kPastLeafRenewal));
-  VTG_RETURN_IF_ERROR(wait_for_change(before, "the operator to renew the leaves"));
+  VTG_RETURN_IF_ERROR(WaitFor(
+      "the operator to renew the tablet leaf and bump revision " + revision_before,
+      [&] {
+        Result<json> cluster = GetCluster(kExampleCluster);
+        std::string revision = cluster.ok() ? ClusterRevision(*cluster) : "";
+        return tablet_serial() != serial_before && !revision.empty() && revision != revision_before;
+      },
+      step_timeout, std::chrono::milliseconds(250)));
   VTG_ASSIGN_OR_RETURN(RotationStep renewed, ObserveStep("clock +1500h: leaf renewal"));
   steps.push_back(renewed);
 
-  before = state();
+  std::string before = state();
   json annotate = {{"metadata", {{"annotations", {{kRotateCaAnnotation, "e2e-rotation-1"}}}}}};
   VTG_RETURN_IF_ERROR(env_->client()
                           .Patch(kube::VitessClustersResource(), kExampleNamespace, kExampleCluster,

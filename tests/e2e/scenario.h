@@ -103,6 +103,8 @@ class Scenario {
       : env_(std::move(env)), fleet_(std::move(fleet_root)) {}
 
   Result<std::vector<nlohmann::json>> CurrentClusters();
+  Result<HandshakeReport> ProveHandshakeWith(const std::vector<nlohmann::json>& clusters,
+                                             std::time_t verify_time);
   Result<std::vector<nlohmann::json>> CurrentSecrets();
   Result<RotationStep> ObserveStep(const std::string& trigger);
   Result<std::string> CaRotationPhase();
