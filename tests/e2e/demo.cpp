@@ -171,7 +171,14 @@ int Run(const fs::path& work_dir) {
       std::cout << "  " << step.trigger << ": rotation phase " << step.rotation_phase
                 << ", revision " << step.revision << ", CA serial " << step.ca_serial.substr(0, 12)
                 << "..., " << step.restarted.size() << " Pods restarted\n";
-      PrintHandshake(step.handshake);
+      const HandshakeReport& step_report = step.handshake;
+      std::string broken;
+      for (const BrokenTrust& pair : step_report.broken) broken += pair.ToString() + "; ";
+      Check(step_report.tls.ok && !step_report.plaintext.ok && !step_report.other_ca.ok &&
+                step_report.broken.empty(),
+            "handshake commerce <- customer succeeds, plaintext and unrelated CA rejected, all " +
+                std::to_string(step_report.pods) + " Pods trust their peers",
+            step_report.tls.reason + " " + broken);
     }
   }
   std::cout << "\n" << (failures == 0 ? "All checks passed." : "Some checks FAILED.") << "\n";
