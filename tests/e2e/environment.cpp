@@ -86,7 +86,7 @@ Result<std::unique_ptr<Environment>> Environment::Start(const EnvironmentPaths& 
 }
 
 Environment::~Environment() {
-  // Stop in reverse order so no process sees its API server vanish first.
+  // Stop in reverse order, so that the API server outlives its clients.
   if (webhook_) webhook_->Stop();
   if (operator_) operator_->Stop();
   if (api_server_) api_server_->Stop();

@@ -5,8 +5,8 @@
 // Every process listens on 127.0.0.1 only. The test API server reaches the webhook through the
 // chart's Service reference (vtguard/vtguard-webhook), mapped to the webhook's local port and
 // checked against the name vtguard-webhook.vtguard.svc, as kube-apiserver checks it. The
-// webhook's serving certificate is the one the operator writes to Secret vtguard-webhook-tls;
-// the environment copies that Secret to the webhook's --tls-cert-dir as the kubelet would.
+// webhook's serving certificate is the one the operator writes to Secret vtguard-webhook-tls.
+// The environment copies that Secret to the webhook's --tls-cert-dir as the kubelet would.
 #pragma once
 
 #include <chrono>

@@ -63,7 +63,7 @@ struct CertificateSummary {
   bool key_matches = false;  // tls.key is the private key of tls.crt.
 };
 
-// Summarizes a kubernetes.io/tls Secret; kInvalidArgument when it holds no certificate.
+// Summarizes a kubernetes.io/tls Secret; kInvalidArgument when tls.crt has no certificate.
 // `verify_time` is when the chain is checked (seconds since the epoch).
 Result<CertificateSummary> SummarizeTlsSecret(const nlohmann::json& secret,
                                               std::time_t verify_time);

@@ -73,7 +73,7 @@ std::string ClusterRevision(const json& cluster) {
 Result<std::unique_ptr<Scenario>> Scenario::Start(const EnvironmentPaths& paths) {
   VTG_ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, Environment::Start(paths));
   std::unique_ptr<Scenario> scenario(new Scenario(std::move(env), paths.work_dir / "pods"));
-  // A CA no vtguard component knows, for the client that must be rejected.
+  // A CA that no vtguard component trusts, for the client that must be rejected.
   RealClock clock;
   pki::CaOptions options;
   options.common_name = "unrelated-ca";
@@ -280,7 +280,7 @@ Result<std::vector<RotationStep>> Scenario::RenewAndRotate(seconds step_timeout)
         },
         step_timeout, std::chrono::milliseconds(250));
     if (waited.ok()) return waited;
-    // The operator's own account of the cluster tells why it does not move on.
+    // The policy status and the Pods' revisions show why the operator does not move on.
     Result<json> policy =
         env_->client().Get(kube::VitessTlsPoliciesResource(), kExampleNamespace, kPolicyName);
     std::string status = policy.ok() ? policy->value("status", json::object()).dump() : "";
