@@ -1,7 +1,7 @@
 // Maps HTTP method + path to a handler and rejects what no route accepts.
 //
 // The server asks the router twice: once after the header arrives (Match), so that a wrong
-// path, method or content type is answered before a body is read, and once with the full
+// path, method or content type is rejected before a body is read, and once with the full
 // request (Handle). Handlers are synchronous and pure with respect to the connection: they get
 // the request and return the response; the server sets the version and keep-alive fields.
 #pragma once

@@ -53,6 +53,11 @@ namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
 constexpr std::chrono::seconds kTlsShutdownTimeout{1};
+// After an error response to a request whose body was not read, the server keeps reading and
+// discarding for a while before it closes (as nginx's lingering close does). Closing a socket
+// with unread input sends a TCP reset, which can destroy the response before the client reads it.
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr std::size_t kMaxLingerBytes = 16 * 1024 * 1024;
 
 // One connection. kTls selects the stream type; the steps are the same for both.
 template <bool kTls>
@@ -150,7 +155,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       // An unread body would be taken for the next request, so only a bodiless request keeps
       // the connection.
       const bool keep_alive = parser_->is_done() && parser_->get().keep_alive();
-      return Send(MakeTextResponse(rejection->status, rejection->message), keep_alive);
+      return Send(MakeTextResponse(rejection->status, rejection->message), keep_alive,
+                  /*linger=*/true);
     }
     route_ = std::get<const Route*>(match);
     if (parser_->is_done()) return Handle();
@@ -179,18 +185,18 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       return Send(MakeTextResponse(
                       http_status::payload_too_large,
                       "request body exceeds " + std::to_string(limits().max_body_bytes) + " bytes"),
-                  false);
+                  false, /*linger=*/true);
     }
     if (ec == beast::http::error::header_limit) {
       state_->ReportError("header_too_large");
       return Send(MakeTextResponse(http_status::request_header_fields_too_large,
                                    "request header exceeds " +
                                        std::to_string(limits().max_header_bytes) + " bytes"),
-                  false);
+                  false, /*linger=*/true);
     }
     state_->ReportError("bad_request");
     Send(MakeTextResponse(http_status::bad_request, "malformed HTTP request: " + ec.message()),
-         false);
+         false, /*linger=*/true);
   }
 
   void Handle() {
@@ -208,8 +214,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     Send(std::move(response), keep_alive);
   }
 
-  void Send(Response response, bool keep_alive) {
+  // Writes `response`. `linger` requests a lingering close when the connection is not kept,
+  // because request bytes may still be unread.
+  void Send(Response response, bool keep_alive, bool linger = false) {
     keep_alive = keep_alive && !state_->draining;
+    linger_ = linger && !keep_alive;
     response_.emplace(std::move(response));
     response_->version(11);
     response_->keep_alive(keep_alive);
@@ -225,8 +234,31 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   void OnWrite(beast::error_code ec, bool keep_alive) {
     response_.reset();
     if (ec) return;
+    if (linger_) return Linger();
     if (!keep_alive || state_->draining) return Close();
     WaitForRequest();
+  }
+
+  // Reads and discards input until the peer closes, a size bound or the linger timeout.
+  void Linger() {
+    if (lingered_bytes_ == 0) {
+      beast::error_code ignored;
+      Lowest().expires_after(kLingerTimeout);
+      if constexpr (!kTls) Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    if (lingered_bytes_ > kMaxLingerBytes) return Close();
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunkBytes * 4),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          if (ec) {
+            log::Debug("Lingering close ended.", {{log::Key::kError, ec.message()},
+                                                  {log::Key::kCount, self->lingered_bytes_}});
+            return self->Close();
+          }
+          self->lingered_bytes_ += bytes + 1;
+          self->Linger();
+        });
   }
 
   // Runs on the session's strand when the server drains: an idle connection closes now, one
@@ -257,6 +289,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   std::optional<Response> response_;
   const Route* route_ = nullptr;
   bool idle_ = false;
+  bool linger_ = false;
+  std::size_t lingered_bytes_ = 0;
 };
 
 }  // namespace

@@ -4,8 +4,8 @@
 //   [TLS handshake] -> wait for the first byte (idle timeout) -> read header (header timeout)
 //   -> route check -> read body (body timeout, size limit) -> handler -> write -> loop
 // Requests that break a limit get a status and a one-line reason (400, 404, 405, 408 where the
-// connection can still answer, 413, 415, 431), and the server keeps serving other connections.
-// Keep-alive follows HTTP/1.1 rules. Connections above the limit are closed at accept.
+// connection can still carry a response, 413, 415, 431), and the server keeps serving other
+// connections. Keep-alive follows HTTP/1.1 rules. Connections above the limit are closed at accept.
 //
 // Shutdown() stops accepting, closes idle connections, and lets requests in flight finish
 // with "Connection: close"; the owner waits for open_connections() to reach 0 within its bound.

@@ -1,0 +1,196 @@
+#include "webhook/admission_review.h"
+
+#include <openssl/evp.h>
+
+namespace vtguard::webhook {
+namespace {
+
+using nlohmann::json;
+
+bool IsObjectOrNull(const json& value) { return value.is_object() || value.is_null(); }
+
+// Reads an optional string field; a present field of another type is an error.
+Status ReadString(const json& parent, const char* key, std::string_view where, std::string* out) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return Status::Ok();
+  if (!it->is_string()) {
+    return InvalidArgument(std::string(where) + "." + key + " must be a string, got " +
+                           it->type_name());
+  }
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+Status ReadKind(const json& request, AdmissionRequest* out) {
+  auto it = request.find("kind");
+  if (it == request.end() || !it->is_object()) {
+    return InvalidArgument("request.kind must be an object with group, version and kind");
+  }
+  VTG_RETURN_IF_ERROR(ReadString(*it, "group", "request.kind", &out->group));
+  VTG_RETURN_IF_ERROR(ReadString(*it, "version", "request.kind", &out->version));
+  VTG_RETURN_IF_ERROR(ReadString(*it, "kind", "request.kind", &out->kind));
+  if (out->kind.empty()) return InvalidArgument("request.kind.kind is missing");
+  return Status::Ok();
+}
+
+Status ReadOperation(const json& request, AdmissionRequest* out) {
+  VTG_RETURN_IF_ERROR(ReadString(request, "operation", "request", &out->operation));
+  for (const char* known : {"CREATE", "UPDATE", "DELETE", "CONNECT"}) {
+    if (out->operation == known) return Status::Ok();
+  }
+  return InvalidArgument("request.operation must be CREATE, UPDATE, DELETE or CONNECT, got \"" +
+                         TruncateUtf8(out->operation, 40) + "\"");
+}
+
+Status ReadObjects(const json& request, AdmissionRequest* out) {
+  const json object = request.value("object", json());
+  const json old_object = request.value("oldObject", json());
+  if (!IsObjectOrNull(object)) {
+    return InvalidArgument(std::string("request.object must be an object, got ") +
+                           object.type_name());
+  }
+  if (!IsObjectOrNull(old_object)) {
+    return InvalidArgument(std::string("request.oldObject must be an object, got ") +
+                           old_object.type_name());
+  }
+  if (object.is_null() && out->operation != "DELETE") {
+    return InvalidArgument("request.object is missing for operation " + out->operation);
+  }
+  out->object = object;
+  out->old_object = old_object;
+  auto dry_run = request.find("dryRun");
+  if (dry_run != request.end() && !dry_run->is_null()) {
+    if (!dry_run->is_boolean()) {
+      return InvalidArgument(std::string("request.dryRun must be a boolean, got ") +
+                             dry_run->type_name());
+    }
+    out->dry_run = dry_run->get<bool>();
+  }
+  return Status::Ok();
+}
+
+// Checks the envelope and returns the request object; fails before a uid is known.
+Result<const json*> ReadEnvelope(const json& review, std::string* uid) {
+  if (!review.is_object()) {
+    return InvalidArgument(std::string("body must be a JSON object, got ") + review.type_name());
+  }
+  const json api_version = review.value("apiVersion", json());
+  const json kind = review.value("kind", json());
+  if (!api_version.is_string() || api_version.get<std::string>() != kAdmissionApiVersion) {
+    return InvalidArgument("apiVersion must be " + std::string(kAdmissionApiVersion) + ", got " +
+                           TruncateUtf8(api_version.dump(), 60) +
+                           "; list only v1 in admissionReviewVersions");
+  }
+  if (!kind.is_string() || kind.get<std::string>() != kAdmissionKind) {
+    return InvalidArgument("kind must be AdmissionReview, got " + TruncateUtf8(kind.dump(), 60));
+  }
+  auto request = review.find("request");
+  if (request == review.end() || !request->is_object()) {
+    return InvalidArgument("request is missing or not an object");
+  }
+  auto uid_field = request->find("uid");
+  if (uid_field == request->end() || !uid_field->is_string() ||
+      uid_field->get<std::string>().empty()) {
+    return InvalidArgument("request.uid is missing or not a non-empty string");
+  }
+  *uid = uid_field->get<std::string>();
+  return &*request;
+}
+
+}  // namespace
+
+bool ExceedsJsonDepth(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::string* uid) {
+  uid->clear();
+  if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
+    return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  const json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (review.is_discarded()) return InvalidArgument("body is not valid JSON");
+
+  VTG_ASSIGN_OR_RETURN(const json* request, ReadEnvelope(review, uid));
+  AdmissionRequest out;
+  out.uid = *uid;
+  VTG_RETURN_IF_ERROR(ReadKind(*request, &out));
+  VTG_RETURN_IF_ERROR(ReadOperation(*request, &out));
+  VTG_RETURN_IF_ERROR(ReadString(*request, "namespace", "request", &out.namespace_));
+  VTG_RETURN_IF_ERROR(ReadString(*request, "name", "request", &out.name));
+  VTG_RETURN_IF_ERROR(ReadObjects(*request, &out));
+  return out;
+}
+
+std::string EncodeAdmissionResponse(std::string_view uid,
+                                    const vitess::AdmissionDecision& decision) {
+  json response = {{"uid", uid}, {"allowed", decision.allowed}};
+  if (!decision.allowed) {
+    response["status"] = {{"code", decision.code}, {"message", decision.message}};
+  }
+  if (decision.allowed && decision.patch.is_array() && !decision.patch.empty()) {
+    response["patchType"] = "JSONPatch";
+    response["patch"] = Base64Encode(decision.patch.dump());
+  }
+  if (!decision.warnings.empty()) {
+    json warnings = json::array();
+    for (const std::string& warning : decision.warnings) {
+      warnings.push_back(TruncateUtf8(warning, vitess::kMaxWarningLength));
+    }
+    response["warnings"] = std::move(warnings);
+  }
+  const json review = {{"apiVersion", kAdmissionApiVersion},
+                       {"kind", kAdmissionKind},
+                       {"response", std::move(response)}};
+  return review.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string EncodeErrorResponse(std::string_view uid, int code, std::string_view message) {
+  vitess::AdmissionDecision decision;
+  decision.allowed = false;
+  decision.code = code;
+  decision.message = std::string(message);
+  return EncodeAdmissionResponse(uid, decision);
+}
+
+std::string TruncateUtf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  const std::string_view ellipsis = "...";
+  std::size_t cut = max_bytes > ellipsis.size() ? max_bytes - ellipsis.size() : 0;
+  // Step back over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + std::string(ellipsis.substr(0, max_bytes - cut));
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+}  // namespace vtguard::webhook

@@ -1,0 +1,160 @@
+#include "webhook/app.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "common/base/log.h"
+#include "common/http/certificate_reloader.h"
+#include "common/http/server.h"
+#include "common/http/tls_context.h"
+#include "webhook/metrics.h"
+#include "webhook/policy_store.h"
+#include "webhook/webhook.h"
+
+namespace vtguard::webhook {
+namespace net = boost::asio;
+namespace {
+
+constexpr std::uintmax_t kMaxPolicyFileBytes = 4 * 1024 * 1024;
+constexpr std::chrono::milliseconds kDrainPollInterval{10};
+
+// Polls until both servers have no open connection or the deadline passes, then stops `ioc`.
+void WaitForDrain(net::steady_timer& timer, std::chrono::steady_clock::time_point deadline,
+                  const std::function<int()>& open_connections, net::io_context& ioc) {
+  const int open = open_connections();
+  if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (open > 0) {
+      log::Warn("Shutdown timeout reached with connections still open.",
+                {{log::Key::kCount, open}});
+    }
+    ioc.stop();
+    return;
+  }
+  timer.expires_after(kDrainPollInterval);
+  timer.async_wait([&timer, deadline, &open_connections, &ioc](const boost::system::error_code&) {
+    WaitForDrain(timer, deadline, open_connections, ioc);
+  });
+}
+
+http::ServerOptions MakeServerOptions(const char* name, const WebhookOptions& options,
+                                      WebhookMetrics& metrics) {
+  http::ServerOptions server;
+  server.name = name;
+  server.limits.max_connections = options.max_connections;
+  server.on_request_error = [&metrics](std::string_view reason) {
+    metrics.CountRequestError(reason);
+  };
+  return server;
+}
+
+Status LoadPolicies(const WebhookOptions& options, PolicyStore& store) {
+  if (options.policy_file.empty()) {
+    // NOTE: the watch on VitessTLSPolicy through the Kubernetes API is not wired in yet, so
+    // without --policy-file the policies stay unknown and /readyz reports not ready.
+    log::Warn(
+        "No --policy-file given and policies from the Kubernetes API are not supported "
+        "by this build; the webhook stays not ready.");
+    return Status::Ok();
+  }
+  VTG_ASSIGN_OR_RETURN(std::vector<vitess::TlsPolicy> policies,
+                       LoadPolicyFile(options.policy_file));
+  log::Info("Loaded policies.", {{log::Key::kFile, options.policy_file},
+                                 {log::Key::kCount, static_cast<std::int64_t>(policies.size())}});
+  store.Replace(std::move(policies));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<vitess::TlsPolicy>> LoadPolicyFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return NotFound(path.string() + ": cannot read the policy file: " + ec.message());
+  if (size > kMaxPolicyFileBytes) {
+    return InvalidArgument(path.string() + ": policy file is larger than 4 MiB");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!in) return NotFound(path.string() + ": cannot read the policy file");
+  Result<std::vector<vitess::TlsPolicy>> policies = vitess::ParsePolicyYaml(text);
+  if (!policies.ok()) return policies.status().WithContext(path.string());
+  return policies;
+}
+
+int RunWebhook(const WebhookOptions& options) {
+  log::SetLevel(options.log_level);
+  WebhookMetrics metrics;
+  PolicyStore policies;
+  http::CertificateStore certificates;
+  if (Status loaded = LoadPolicies(options, policies); !loaded.ok()) {
+    log::Error("Loading policies failed.", {{log::Key::kError, loaded.ToString()}});
+    return 1;
+  }
+
+  net::io_context ioc;
+  http::CertificateReloader reloader(
+      ioc, certificates, options.tls_cert_dir, options.cert_poll_interval,
+      [&metrics](const Status& result) { metrics.CountCertificateReload(result.ok()); });
+  // A missing certificate is not fatal: the Secret may be mounted after start, and /readyz
+  // stays false until it is.
+  reloader.CheckNow().IgnoreError();
+
+  auto tls = http::MakeServerTlsContext(certificates);
+  if (!tls.ok()) {
+    log::Error("Creating the TLS context failed.", {{log::Key::kError, tls.status().ToString()}});
+    return 1;
+  }
+  ReadinessCheck readiness = [&certificates, &policies]() -> Status {
+    if (!certificates.HasCertificate()) return FailedPrecondition("no serving certificate loaded");
+    if (!policies.known()) return FailedPrecondition("policies are not loaded yet");
+    return Status::Ok();
+  };
+  Webhook webhook(MakePolicyHandler(policies), metrics, readiness);
+  http::Server https(ioc, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
+  http::Server plain(ioc, MakeServerOptions("metrics", options, metrics), webhook.metrics_router(),
+                     nullptr);
+  for (auto [server, address] :
+       {std::pair{&https, &options.listen_address}, std::pair{&plain, &options.metrics_address}}) {
+    if (Status listening = server->Listen(*address); !listening.ok()) {
+      log::Error("Starting the server failed.", {{log::Key::kError, listening.ToString()}});
+      return 1;
+    }
+  }
+  metrics.SetReady(readiness().ok());
+  https.Start();
+  plain.Start();
+  reloader.Start();
+
+  net::signal_set signals(ioc, SIGTERM, SIGINT);
+  net::steady_timer drain_timer(ioc);
+  const std::function<int()> open_connections = [&https, &plain] {
+    return https.open_connections() + plain.open_connections();
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    log::Info("Received a stop signal; draining connections.",
+              {{log::Key::kReason, signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    https.Shutdown();
+    plain.Shutdown();
+    reloader.Stop();
+    WaitForDrain(drain_timer, std::chrono::steady_clock::now() + options.shutdown_timeout,
+                 open_connections, ioc);
+  });
+
+  const unsigned thread_count = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < thread_count; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (std::thread& thread : threads) thread.join();
+  log::Info("Webhook stopped.");
+  return 0;
+}
+
+}  // namespace vtguard::webhook

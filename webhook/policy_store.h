@@ -1,0 +1,36 @@
+// The VitessTLSPolicies the webhook decides with, replaced as a whole when the source changes.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/vitess/admission.h"
+#include "common/vitess/policy.h"
+
+namespace vtguard::webhook {
+
+class PolicyStore {
+ public:
+  // Replaces every policy; after the first call the policies count as known.
+  void Replace(std::vector<vitess::TlsPolicy> policies);
+  // True once a policy source delivered its first complete set (which may be empty).
+  bool known() const;
+  std::size_t size() const;
+
+  // Returns the policy that applies to `object` of `kind` in `namespace_`: the first policy by
+  // name in that namespace whose clusterSelector matches. A VitessCluster is matched by its own
+  // labels; a Pod by its labels, which vitess-operator copies from the cluster
+  // (planetscale.com/cluster and the cluster's labels are not looked up).
+  std::optional<vitess::TlsPolicy> Select(vitess::ObjectKind kind, const nlohmann::json& object,
+                                          std::string_view namespace_) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const std::vector<vitess::TlsPolicy>> policies_;
+};
+
+}  // namespace vtguard::webhook
