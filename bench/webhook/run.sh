@@ -67,7 +67,9 @@ grep -q '"patchType":"JSONPatch"' "$work/response.json" || {
   echo "bench: the webhook did not return a patch" >&2; exit 1; }
 
 nginx_port="$(free_port)"
-mkdir -p "$work/nginx"
+mkdir -p "$work/nginx/www"
+cp "$work/response.json" "$work/nginx/www/response.json"
+chmod -R a+rX "$work"
 cat > "$work/nginx/nginx.conf" <<NGINX
 daemon off;
 worker_processes 2;
@@ -85,9 +87,12 @@ http {
     ssl_certificate_key $work/tls/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
     client_max_body_size 3m;
+    # The static module rejects POST with 405; error_page turns that into the file, 200.
+    root $work/nginx/www;
+    default_type application/json;
     location / {
-      default_type application/json;
-      return 200 '$(cat "$work/response.json")';
+      error_page 405 =200 /response.json;
+      try_files /response.json =404;
     }
   }
 }
