@@ -82,6 +82,7 @@ Status LoadPolicies(const WebhookOptions& options, PolicyStore& store,
     log::Info("Watching VitessTLSPolicies through the Kubernetes API.");
     return Status::Ok();
   }
+  // NOTE: the policy file is read once at start; a changed file takes effect after a restart.
   VTG_ASSIGN_OR_RETURN(std::vector<vitess::TlsPolicy> policies,
                        LoadPolicyFile(options.policy_file));
   log::Info("Loaded policies.", {{log::Key::kFile, options.policy_file},
