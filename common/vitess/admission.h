@@ -8,7 +8,7 @@
 //                                       cluster_json);
 //   // decision.patch is an RFC 6902 JSON Patch (array), empty when nothing changes.
 //
-// What gets injected (DESIGN: flags per component and version):
+// Flags injected per component (spelled for each component's Vitess version):
 //   vttablet  server grpc-cert, grpc-key (+ grpc-ca with clientAuth Required, + grpc-crl with
 //             Required and CRLs, + grpc-enable-optional-tls during an OptionalTLS migration);
 //             clients tablet-grpc-ca/-server-name and tablet-manager-grpc-ca/-server-name
@@ -56,21 +56,21 @@ std::string_view ToString(MigrationStep step);
 std::optional<MigrationStep> ParseMigrationStep(std::string_view text);
 
 struct MutationOptions {
-  // VTGUARD_TLS_REVISION to write. The operator passes its revision; without one the value in
-  // the object is kept, else the one in old_object (a re-apply that dropped it never restarts
-  // pods), else "1".
-  std::optional<std::string> revision;
+  // VTGUARD_TLS_REVISION to write. The operator passes its revision. Without one, the value in
+  // the object is kept, else the one in old_object, so a re-apply that dropped it never
+  // restarts pods. The last fallback is "1".
+  std::optional<std::string> revision = std::nullopt;
   // Overrides the step read from the kMigrationStepAnnotation; ignored under migration Direct.
-  std::optional<MigrationStep> migration_step;
+  std::optional<MigrationStep> migration_step = std::nullopt;
   // Overrides metadata.name as the cluster part of the leaf Secret names.
-  std::optional<std::string> cluster_name;
+  std::optional<std::string> cluster_name = std::nullopt;
 };
 
 struct MutationResult {
   nlohmann::json patch = nlohmann::json::array();  // RFC 6902 operations; [] = no change.
   std::vector<std::string> warnings;               // Each at most kMaxWarningLength bytes.
-  // Not OK when part of the object could not be mutated (for example an image without a
-  // version and no spec.vitessVersion); the patch still covers every other component.
+  // Not OK when part of the object could not be mutated, for example an image without a
+  // version and no spec.vitessVersion. The patch still covers every other component.
   Status status;
 
   bool changed() const { return !patch.empty(); }
@@ -89,13 +89,19 @@ MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json
 MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
                          std::string_view operation, const MutationOptions& options = {});
 
+// The arguments that let vitess-operator dial TLS tablets: --tablet-manager-grpc-ca=<ca_file>
+// and --tablet-manager-grpc-server-name=<policy serverName>. vitess-operator v2.17.0 registers
+// exactly these two TLS client flags, dashed and underscored; it cannot present a client
+// certificate.
+std::vector<std::string> VitessOperatorTlsArgs(const TlsPolicy& policy, std::string_view ca_file);
+
 enum class Severity { kError, kWarning };
 
 // One problem found in an object.
 struct Violation {
   std::string path;     // JSON Pointer into the object, e.g. "/spec/cells/0/gateway/extraFlags".
-  std::string message;  // What is wrong, naming the flag and version.
-  std::string fix;      // What to change.
+  std::string message;  // The problem, naming the flag and version.
+  std::string fix;      // The change that resolves it.
   Severity severity = Severity::kError;
 
   friend bool operator==(const Violation&, const Violation&) = default;
@@ -127,7 +133,7 @@ struct AdmissionRequestInfo {
   bool dry_run = false;
 };
 
-// What the webhook answers.
+// The response to one admission request.
 struct AdmissionDecision {
   bool allowed = true;
   int code = 200;       // HTTP-style status for denials (403), as AdmissionResponse.status.

@@ -58,6 +58,17 @@ std::string FallbackRevision(const nlohmann::json& object, const nlohmann::json*
   return "1";
 }
 
+// "grpc-key" for "grpc-cert" and the reverse; "" for flags without a partner.
+std::string PartnerFlag(const std::string& name) {
+  auto ends_with = [&](const std::string& suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with("-cert")) return name.substr(0, name.size() - 4) + "key";
+  if (ends_with("-key")) return name.substr(0, name.size() - 3) + "cert";
+  return "";
+}
+
 bool HasNamedEntry(const nlohmann::json* list, std::string_view key, std::string_view value) {
   if (list == nullptr || !list->is_array()) return false;
   return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
@@ -127,7 +138,16 @@ class ClusterMutator {
   void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key) {
     std::string existing;
     // A user value in any spelling that already names the flag is kept as it is.
-    if (FindFlagKey(FindAt(builder_.working(), site.flags_tokens), flag.name, existing)) return;
+    const nlohmann::json* flags = FindAt(builder_.working(), site.flags_tokens);
+    if (FindFlagKey(flags, flag.name, existing)) return;
+    // Completing a user's own cert with vtguard's key (or the reverse) would pair files that do
+    // not belong together; validation reports the half pair instead.
+    std::string partner = PartnerFlag(flag.name);
+    if (!partner.empty() && FindFlagKey(flags, partner, existing) &&
+        (*flags)[existing].is_string() &&
+        (*flags)[existing].get<std::string>().rfind(std::string(kTlsMountPath), 0) != 0) {
+      return;
+    }
     if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
       Warn(ToPointer(site.flags_tokens) + ": not a map, so flag " + key + " was not added");
     }

@@ -101,7 +101,7 @@ std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster) {
   SetImage(cluster, dashboard, {}, "vtctld");
   sites.push_back(std::move(dashboard));
 
-  // vtorc runs only where a keyspace asks for it; adding the key would deploy it.
+  // vtorc runs only where a keyspace sets vitessOrchestrator, so adding the key would deploy it.
   for (std::size_t k = 0; k < keyspace_count; ++k) {
     PointerTokens keyspace = {"spec", "keyspaces", std::to_string(k)};
     ClusterSite site;
@@ -122,8 +122,9 @@ Result<VitessVersion> ResolveImageVersion(const std::optional<std::string>& imag
     if (std::optional<VitessVersion> version = ParseImageVersion(*image)) return *version;
   }
   if (policy.vitess_version) return *policy.vitess_version;
-  // NOTE: a missing image key means vitess-operator's built-in default image, whose version
-  // vtguard does not know; it is treated like a tag without a version.
+  // NOTE: a missing image key means vitess-operator's default image: vitess/lite:v24.0.0-mysql80
+  // in v2.17.0 but vitess/lite:latest in later commits. vtguard cannot tell which operator
+  // runs, so it treats a missing key like a tag without a version.
   std::string what = image ? "image \"" + *image + "\" has no version in its tag"
                            : "no image is set, so the Vitess version is unknown";
   return InvalidArgument(path + ": " + what + "; use a tag such as v24.0.4 or set " +

@@ -16,7 +16,8 @@ constexpr unsigned kOperator = ComponentBit(Component::kVitessOperator);
 // Components and versions as the Vitess reference docs 18.0-25.0 list them (vtorc has no
 // tablet-grpc-* client and vtgate no tablet-manager-grpc-* client in any of them). The
 // vitess-operator binary registers the tablet-manager client flags of the Vitess libraries
-// it is built with.
+// it is built with, but only tablet-manager-grpc-ca and -server-name, in both spellings
+// (vitess-operator v2.17.0, pkg/operator/controllermanager/flags.go).
 constexpr FlagInfo kCatalogue[] = {
     {"grpc-cert", FlagFamily::kServer, kTablet | kGate | kCtld, 18, kNoLastMajor},
     {"grpc-key", FlagFamily::kServer, kTablet | kGate | kCtld, 18, kNoLastMajor},
@@ -35,12 +36,12 @@ constexpr FlagInfo kCatalogue[] = {
      kNoLastMajor},
     {"tablet-manager-grpc-ca", FlagFamily::kTabletManagerClient,
      kTablet | kCtld | kOrc | kBackup | kOperator, 18, kNoLastMajor},
-    {"tablet-manager-grpc-cert", FlagFamily::kTabletManagerClient,
-     kTablet | kCtld | kOrc | kBackup | kOperator, 18, kNoLastMajor},
-    {"tablet-manager-grpc-key", FlagFamily::kTabletManagerClient,
-     kTablet | kCtld | kOrc | kBackup | kOperator, 18, kNoLastMajor},
-    {"tablet-manager-grpc-crl", FlagFamily::kTabletManagerClient,
-     kTablet | kCtld | kOrc | kBackup | kOperator, 18, kNoLastMajor},
+    {"tablet-manager-grpc-cert", FlagFamily::kTabletManagerClient, kTablet | kCtld | kOrc | kBackup,
+     18, kNoLastMajor},
+    {"tablet-manager-grpc-key", FlagFamily::kTabletManagerClient, kTablet | kCtld | kOrc | kBackup,
+     18, kNoLastMajor},
+    {"tablet-manager-grpc-crl", FlagFamily::kTabletManagerClient, kTablet | kCtld | kOrc | kBackup,
+     18, kNoLastMajor},
     {"tablet-manager-grpc-server-name", FlagFamily::kTabletManagerClient,
      kTablet | kCtld | kOrc | kBackup | kOperator, 18, kNoLastMajor},
     {"binlog-player-grpc-ca", FlagFamily::kBinlogPlayerClient, kTablet, 18, kNoLastMajor},

@@ -104,4 +104,8 @@ bool LabelsMatch(const LabelSelector& selector, const std::map<std::string, std:
 // the policy has none) and its labels match the cluster selector.
 bool Selects(const TlsPolicy& policy, const nlohmann::json& cluster_object);
 
+// True when the policy applies to a Pod: same namespace (unless the policy has none). The
+// cluster selector is not applied, because pods carry their own labels, not the cluster's.
+bool SelectsPod(const TlsPolicy& policy, const nlohmann::json& pod);
+
 }  // namespace vtguard::vitess

@@ -59,4 +59,10 @@ bool Selects(const TlsPolicy& policy, const nlohmann::json& cluster_object) {
   return LabelsMatch(policy.cluster_selector, ReadLabels(cluster_object));
 }
 
+bool SelectsPod(const TlsPolicy& policy, const nlohmann::json& pod) {
+  TlsPolicy namespace_only = policy;
+  namespace_only.cluster_selector = {};
+  return Selects(namespace_only, pod);
+}
+
 }  // namespace vtguard::vitess

@@ -53,6 +53,11 @@ std::vector<DesiredFlag> DesiredFlags(const TlsPolicy& policy, Component compone
   return flags;
 }
 
+std::vector<std::string> VitessOperatorTlsArgs(const TlsPolicy& policy, std::string_view ca_file) {
+  return {"--tablet-manager-grpc-ca=" + std::string(ca_file),
+          "--tablet-manager-grpc-server-name=" + policy.server_name};
+}
+
 MigrationStep ResolveMigrationStep(const TlsPolicy& policy, const nlohmann::json& object,
                                    const MutationOptions& options) {
   if (policy.migration == Migration::kDirect) return MigrationStep::kComplete;

@@ -9,8 +9,9 @@
 namespace vtguard::vitess {
 namespace {
 
-// Limits for hostile input: YAML aliases can make a small document expand without bound.
-constexpr std::size_t kMaxNodes = 1'000'000;
+// Limits for hostile input: YAML aliases can make a small document expand without bound. The
+// vitess-operator examples have 100 to 150 nodes, so 100000 leaves ample room.
+constexpr std::size_t kMaxNodes = 100'000;
 constexpr int kMaxDepth = 128;
 
 bool IsOneOf(const std::string& text, std::initializer_list<const char*> words) {
@@ -35,7 +36,8 @@ OrderedJson ResolvePlainScalar(const std::string& text) {
     if (error == std::errc() && end == digits.data() + digits.size()) return value;
     return text;
   }
-  static const std::regex kFloat("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+  static const std::regex kFloat(
+      "^[-+]?(\\.[0-9]+|(0|[1-9][0-9]*)(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
   if (std::regex_match(text, kFloat)) {
     try {
       double value = std::stod(text);
@@ -51,7 +53,7 @@ struct Converter {
 
   Result<OrderedJson> Convert(const YAML::Node& node, int depth) {
     if (++nodes > kMaxNodes) {
-      return ResourceExhausted("YAML document too large: more than 1000000 nodes after aliases");
+      return ResourceExhausted("YAML document too large: more than 100000 nodes after aliases");
     }
     if (depth > kMaxDepth) return ResourceExhausted("YAML document nested deeper than 128 levels");
     switch (node.Type()) {
@@ -87,6 +89,35 @@ struct Converter {
     return OrderedJson(nullptr);
   }
 };
+
+// The offset of the first byte that breaks UTF-8, or npos. JSON text must be UTF-8.
+std::size_t FindInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = byte < 0x80           ? 1
+                         : (byte >> 5) == 0x6  ? 2
+                         : (byte >> 4) == 0xE  ? 3
+                         : (byte >> 3) == 0x1E ? 4
+                                               : 0;
+    if (length == 0 || (length == 2 && byte < 0xC2) || i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    if (length == 3) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if ((byte == 0xE0 && next < 0xA0) || (byte == 0xED && next >= 0xA0)) return i;
+    }
+    if (length == 4) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if ((byte == 0xF0 && next < 0x90) || (byte == 0xF4 && next >= 0x90) || byte > 0xF4) {
+        return i;
+      }
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
 
 bool NeedsQuotes(const std::string& text) {
   return !ResolvePlainScalar(text).is_string() || text.empty();
@@ -153,6 +184,10 @@ void Emit(YAML::Emitter& out, const OrderedJson& value) {
 }  // namespace
 
 Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text) {
+  if (std::size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    return InvalidArgument("invalid UTF-8 at byte " + std::to_string(bad) +
+                           "; manifests must be UTF-8 text");
+  }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(text));

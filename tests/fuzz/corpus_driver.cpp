@@ -24,7 +24,12 @@ int main(int argc, char** argv) {
     }
     for (const auto& path : inputs) {
       std::ifstream in(path, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // Read in blocks: gcc 12 reports a false null dereference in istreambuf_iterator.
+      std::string bytes;
+      char block[4096];
+      while (in.read(block, sizeof(block)) || in.gcount() > 0) {
+        bytes.append(block, static_cast<std::size_t>(in.gcount()));
+      }
       LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
       ++files;
     }

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "common/vitess/admission.h"
+#include "tests/vitess/test_util.h"
+
+namespace vtguard::vitess {
+namespace {
+
+nlohmann::json OptedInPod(const std::string& image, nlohmann::json args) {
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", "t1"}, {"labels", {{"vtguard.io/inject", "true"}, {"vtguard.io/cluster", "c1"}}}}},
+      {"spec",
+       {{"containers",
+         {{{"name", "vttablet"},
+           {"image", image},
+           {"command", {"/vt/bin/vttablet"}},
+           {"args", std::move(args)}}}}}}};
+}
+
+TEST(PodValidation, OptedInPodNeedsFlags) {
+  nlohmann::json pod = OptedInPod("vitess/lite:v22.0.1", {"--port=15000"});
+  std::vector<Violation> violations = ValidatePod(DefaultPolicy(), pod);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].path, "/spec/containers/0/args");
+  EXPECT_NE(violations[0].message.find("grpc_cert"), std::string::npos);
+
+  MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  EXPECT_EQ(patched["spec"]["volumes"][0]["secret"]["secretName"], "c1-vtguard-vttablet");
+  EXPECT_TRUE(ValidatePod(DefaultPolicy(), patched).empty());
+}
+
+TEST(PodValidation, BogusAndMisspelledArgs) {
+  nlohmann::json pod = OptedInPod("vitess/lite:v25.0.0", {"--vreplication_ssl_ca=/x", "--grpc_cert",
+                                                          "/vt/vtguard/tls/tls.crt", "--port=1"});
+  std::vector<Violation> violations = ValidatePod(DefaultPolicy(), pod);
+  bool bogus = false, spelling = false;
+  for (const Violation& violation : violations) {
+    bogus |= violation.path == "/spec/containers/0/args/0" &&
+             violation.message.find("does not exist") != std::string::npos;
+    spelling |= violation.path == "/spec/containers/0/args/1" &&
+                violation.message.find("underscored flag grpc_cert") != std::string::npos;
+  }
+  EXPECT_TRUE(bogus);
+  EXPECT_TRUE(spelling);
+}
+
+TEST(PodValidation, FlagsGoToCommandWithoutArgs) {
+  nlohmann::json pod = OptedInPod("vitess/lite:v24.0.4", nullptr);
+  pod["spec"]["containers"][0].erase("args");
+  MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  const nlohmann::json& command = patched["spec"]["containers"][0]["command"];
+  EXPECT_EQ(command[0], "/vt/bin/vttablet");
+  EXPECT_EQ(command[1], "--grpc-cert=/vt/vtguard/tls/tls.crt");
+  EXPECT_FALSE(patched["spec"]["containers"][0].contains("args"));
+}
+
+TEST(PodValidation, PodsWithoutVitessAreIgnored) {
+  nlohmann::json pod = {{"apiVersion", "v1"},
+                        {"kind", "Pod"},
+                        {"metadata", {{"name", "web"}}},
+                        {"spec", {{"containers", {{{"name", "nginx"}, {"image", "nginx"}}}}}}};
+  EXPECT_TRUE(ValidatePod(DefaultPolicy(), pod).empty());
+  EXPECT_TRUE(MutatePod(DefaultPolicy(), pod, "CREATE").patch.empty());
+}
+
+}  // namespace
+}  // namespace vtguard::vitess

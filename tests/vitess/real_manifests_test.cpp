@@ -1,0 +1,54 @@
+// Injects the vitess-operator example manifests and checks the results.
+#include <gtest/gtest.h>
+
+#include "common/vitess/admission.h"
+#include "tests/vitess/test_util.h"
+
+namespace vtguard::vitess {
+namespace {
+
+using testing::ApplyStrict;
+using testing::ReadYamlFile;
+using testing::SharedPath;
+
+struct ManifestCase {
+  std::string file;
+  std::string policy_version;  // For images without a version in their tag.
+};
+
+TEST(RealManifests, InjectedClustersValidateClean) {
+  const ManifestCase cases[] = {
+      {"101_initial_cluster.yaml", ""},
+      {"101_initial_cluster_vtorc_vtadmin.yaml", "v24"},
+      {"201_customer_tablets.yaml", "v24"},
+  };
+  for (const ManifestCase& c : cases) {
+    TlsPolicy policy = DefaultPolicy();
+    if (!c.policy_version.empty())
+      policy.vitess_version = ParseVersionText(c.policy_version).value();
+    std::vector<nlohmann::json> documents =
+        ReadYamlFile(SharedPath("data/vitess-operator/" + c.file));
+    ASSERT_FALSE(documents.empty()) << c.file;
+    const nlohmann::json& cluster = documents[0];
+    ASSERT_EQ(cluster["kind"], "VitessCluster");
+    EXPECT_FALSE(ValidateVitessCluster(policy, cluster).empty()) << c.file;
+
+    MutationResult result = MutateVitessCluster(policy, cluster, nullptr);
+    ASSERT_TRUE(result.status.ok()) << c.file << ": " << result.status.ToString();
+    nlohmann::json patched = ApplyStrict(cluster, result.patch);
+    std::vector<Violation> violations = ValidateVitessCluster(policy, patched);
+    EXPECT_TRUE(violations.empty()) << c.file << ": " << FormatViolation(violations.front());
+    EXPECT_TRUE(MutateVitessCluster(policy, patched, nullptr).patch.empty()) << c.file;
+  }
+}
+
+TEST(RealManifests, UnversionedTagsNeedPolicyVersion) {
+  std::vector<nlohmann::json> documents =
+      ReadYamlFile(SharedPath("data/vitess-operator/101_initial_cluster_vtorc_vtadmin.yaml"));
+  MutationResult result = MutateVitessCluster(DefaultPolicy(), documents[0], nullptr);
+  EXPECT_FALSE(result.status.ok());
+  EXPECT_NE(result.status.message().find("vitess/lite:mysql80"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vtguard::vitess

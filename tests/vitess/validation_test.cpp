@@ -1,0 +1,196 @@
+#include <gtest/gtest.h>
+
+#include "common/vitess/admission.h"
+#include "tests/vitess/test_util.h"
+
+namespace vtguard::vitess {
+namespace {
+
+// A v24 cluster with every TLS flag in place, then one fault per case.
+nlohmann::json SecuredCluster(const std::string& image = "vitess/lite:v24.0.4") {
+  nlohmann::json cluster = {
+      {"apiVersion", "planetscale.com/v2"},
+      {"kind", "VitessCluster"},
+      {"metadata", {{"name", "c1"}}},
+      {"spec",
+       {{"images", {{"vttablet", image}, {"vtgate", image}, {"vtctld", image}}},
+        {"cells", nlohmann::json::array()},
+        {"keyspaces",
+         {{{"name", "ks"},
+           {"partitionings",
+            {{{"equal",
+               {{"parts", 1},
+                {"shardTemplate",
+                 {{"tabletPools",
+                   {{{"cell", "z1"}, {"vttablet", nlohmann::json::object()}}}}}}}}}}}}}}}}};
+  return cluster.patch(MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
+}
+
+const std::string kFlags =
+    "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags";
+
+struct FaultCase {
+  std::string name;
+  std::string image;
+  std::vector<std::pair<std::string, std::string>> set;  // flag -> value ("" removes).
+  std::string expected_path;
+  std::string expected_text;
+};
+
+TEST(ClusterValidation, ReportsEachFaultWithPath) {
+  const FaultCase cases[] = {
+      {"bogus vreplication ca",
+       "v24.0.4",
+       {{"vreplication_ssl_ca", "/x"}},
+       kFlags + "/vreplication_ssl_ca",
+       "does not exist"},
+      {"removed tablet type v20",
+       "v20.0.1",
+       {{"vreplication_tablet_type", "replica"}},
+       kFlags + "/vreplication_tablet_type",
+       "removed in v20"},
+      {"tls min version",
+       "v24.0.4",
+       {{"grpc-tls-min-version", "1.3"}},
+       kFlags + "/grpc-tls-min-version",
+       "does not exist"},
+      {"cert without key",
+       "v24.0.4",
+       {{"grpc-key", ""}},
+       kFlags + "/grpc-cert",
+       "without grpc-key"},
+      {"ca without server name",
+       "v24.0.4",
+       {{"tablet-grpc-server-name", ""}},
+       kFlags + "/tablet-grpc-ca",
+       "dialled by pod IP"},
+      {"crl without ca",
+       "v24.0.4",
+       {{"grpc-crl", "/vt/vtguard/tls/crl.pem"}},
+       kFlags + "/grpc-crl",
+       "without grpc-ca"},
+      {"grpc ca under operator",
+       "v24.0.4",
+       {{"grpc-ca", "/vt/vtguard/tls/ca.crt"}},
+       kFlags + "/grpc-ca",
+       "vitess-operator"},
+      {"dashed on v22",
+       "v22.0.1",
+       {{"tablet-grpc-ca", "/vt/vtguard/tls/ca.crt"}},
+       kFlags + "/tablet-grpc-ca",
+       "v22.0.1 does not accept the dashed flag"},
+      {"underscore on v25",
+       "v25.0.0",
+       {{"grpc_key", "/vt/vtguard/tls/tls.key"}},
+       kFlags + "/grpc_key",
+       "v25.0.0 does not accept the underscored flag"},
+      {"missing flag",
+       "v24.0.4",
+       {{"tablet-manager-grpc-ca", ""}},
+       kFlags,
+       "lacks TLS flags tablet-manager-grpc-ca"},
+      {"wrong server name",
+       "v24.0.4",
+       {{"tablet-grpc-server-name", "x.example.com"}},
+       kFlags + "/tablet-grpc-server-name",
+       "not the name in vtguard's certificates"},
+  };
+  for (const FaultCase& c : cases) {
+    std::string image = "vitess/lite:" + c.image;
+    nlohmann::json cluster = SecuredCluster(image);
+    nlohmann::json& flags = cluster.at(nlohmann::json::json_pointer(kFlags));
+    for (const auto& [key, value] : c.set) {
+      if (value.empty()) {
+        flags.erase(key);
+      } else {
+        flags[key] = value;
+      }
+    }
+    std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+    bool found = false;
+    for (const Violation& violation : violations) {
+      if (violation.path == c.expected_path &&
+          violation.message.find(c.expected_text) != std::string::npos) {
+        found = true;
+        EXPECT_FALSE(violation.fix.empty()) << c.name;
+      }
+    }
+    std::string all;
+    for (const Violation& violation : violations) all += FormatViolation(violation) + "\n";
+    EXPECT_TRUE(found) << c.name << ":\n" << all;
+  }
+}
+
+TEST(ClusterValidation, SecuredClusterIsCleanForEachVersion) {
+  for (const char* version : {"v19.0.5", "v20.0.1", "v22.0.1", "v23.0.1", "v24.0.4", "v25.0.0"}) {
+    std::vector<Violation> violations = ValidateVitessCluster(
+        DefaultPolicy(), SecuredCluster(std::string("vitess/lite:") + version));
+    EXPECT_TRUE(violations.empty()) << version << ": " << FormatViolation(violations.front());
+  }
+}
+
+TEST(ClusterValidation, ClientFlagsInExtraVitessFlags) {
+  nlohmann::json cluster = SecuredCluster();
+  cluster["spec"]["extraVitessFlags"] = {{"tablet_grpc_ca", "/x"}, {"port", "1"}};
+  std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].path, "/spec/extraVitessFlags/tablet_grpc_ca");
+  EXPECT_NE(violations[0].message.find("vtorc"), std::string::npos);
+}
+
+TEST(ClusterValidation, TabletClientFlagOnVtorc) {
+  nlohmann::json cluster = SecuredCluster();
+  cluster["spec"]["keyspaces"][0]["vitessOrchestrator"] = {
+      {"extraFlags", {{"tablet-grpc-ca", "/vt/vtguard/tls/ca.crt"}}}};
+  cluster["spec"]["images"]["vtorc"] = "vitess/lite:v24.0.4";
+  std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+  bool found = false;
+  for (const Violation& violation : violations) {
+    found |= violation.path == "/spec/keyspaces/0/vitessOrchestrator/extraFlags/tablet-grpc-ca" &&
+             violation.message.find("vtorc v24.0.4 has no flag") != std::string::npos;
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Decision, EnforcementModes) {
+  nlohmann::json cluster = SecuredCluster();
+  cluster["spec"]["extraVitessFlags"] = {{"vreplication_ssl_ca", "/x"}};
+  TlsPolicy policy = DefaultPolicy();
+  AdmissionRequestInfo request{ObjectKind::kVitessCluster, "UPDATE", AdmissionStage::kValidate,
+                               false};
+  AdmissionDecision enforce = Decide(&policy, request, cluster, nullptr);
+  EXPECT_FALSE(enforce.allowed);
+  EXPECT_EQ(enforce.code, 403);
+  EXPECT_NE(enforce.message.find("vreplication_ssl_ca"), std::string::npos);
+
+  policy.enforcement = Enforcement::kWarn;
+  AdmissionDecision warn = Decide(&policy, request, cluster, nullptr);
+  EXPECT_TRUE(warn.allowed);
+  ASSERT_EQ(warn.warnings.size(), 1u);
+  EXPECT_LE(warn.warnings[0].size(), kMaxWarningLength);
+  EXPECT_TRUE(warn.record);
+
+  policy.enforcement = Enforcement::kAudit;
+  AdmissionDecision audit = Decide(&policy, request, cluster, nullptr);
+  EXPECT_TRUE(audit.allowed);
+  EXPECT_TRUE(audit.warnings.empty());
+  EXPECT_EQ(audit.violations.size(), 1u);
+  request.dry_run = true;
+  EXPECT_FALSE(Decide(&policy, request, cluster, nullptr).record);
+  EXPECT_TRUE(Decide(nullptr, request, cluster, nullptr).allowed);
+}
+
+TEST(Warnings, AreCutAtUtf8Boundary) {
+  Violation violation{"/spec/x", std::string(200, 'a') + "\xc3\xa9", "fix", Severity::kError};
+  std::string text = FormatWarning(violation);
+  EXPECT_LE(text.size(), kMaxWarningLength);
+  EXPECT_EQ(text.substr(text.size() - 3), "...");
+  Violation accented{"/p", std::string(114, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9", "",
+                     Severity::kError};
+  std::string cut = FormatWarning(accented);
+  EXPECT_LE(cut.size(), kMaxWarningLength);
+  EXPECT_NE(static_cast<unsigned char>(cut[cut.size() - 4]), 0xc3);
+}
+
+}  // namespace
+}  // namespace vtguard::vitess
