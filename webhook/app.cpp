@@ -13,8 +13,11 @@
 #include "common/http/certificate_reloader.h"
 #include "common/http/server.h"
 #include "common/http/tls_context.h"
+#include "common/kube/client.h"
+#include "common/kube/config.h"
 #include "webhook/metrics.h"
 #include "webhook/policy_store.h"
+#include "webhook/policy_watcher.h"
 #include "webhook/webhook.h"
 
 namespace vtguard::webhook {
@@ -53,15 +56,33 @@ http::ServerOptions MakeServerOptions(const char* name, const WebhookOptions& op
   return server;
 }
 
-Status LoadPolicies(const WebhookOptions& options, PolicyStore& store) {
+Result<std::shared_ptr<kube::Client>> MakeKubeClient(const WebhookOptions& options) {
+  Result<kube::ClientConfig> config = options.kubeconfig.empty()
+                                          ? kube::LoadInClusterConfig()
+                                          : kube::LoadKubeconfig(options.kubeconfig);
+  if (!config.ok()) {
+    return config.status().WithContext(
+        options.kubeconfig.empty()
+            ? "loading the in-cluster configuration (outside a cluster pass --kubeconfig or "
+              "--policy-file)"
+            : "loading --kubeconfig " + options.kubeconfig);
+  }
+  return kube::Client::Create(*config);
+}
+
+// Loads --policy-file, or else starts the watch on VitessTLSPolicy objects and hands the
+// running watcher to `watcher`.
+Status LoadPolicies(const WebhookOptions& options, PolicyStore& store,
+                    std::unique_ptr<PolicyWatcher>& watcher) {
   if (options.policy_file.empty()) {
-    // NOTE: the watch on VitessTLSPolicy through the Kubernetes API is not wired in yet, so
-    // without --policy-file the policies stay unknown and /readyz reports not ready.
-    log::Warn(
-        "No --policy-file given and policies from the Kubernetes API are not supported "
-        "by this build; the webhook stays not ready.");
+    VTG_ASSIGN_OR_RETURN(std::shared_ptr<kube::Client> client, MakeKubeClient(options));
+    watcher = std::make_unique<PolicyWatcher>(std::move(client), store);
+    // /readyz stays false until the first LIST of VitessTLSPolicies arrives.
+    watcher->Start();
+    log::Info("Watching VitessTLSPolicies through the Kubernetes API.");
     return Status::Ok();
   }
+  // NOTE: the policy file is read once at start; a changed file takes effect after a restart.
   VTG_ASSIGN_OR_RETURN(std::vector<vitess::TlsPolicy> policies,
                        LoadPolicyFile(options.policy_file));
   log::Info("Loaded policies.", {{log::Key::kFile, options.policy_file},
@@ -93,7 +114,8 @@ int RunWebhook(const WebhookOptions& options) {
   WebhookMetrics metrics;
   PolicyStore policies;
   http::CertificateStore certificates;
-  if (Status loaded = LoadPolicies(options, policies); !loaded.ok()) {
+  std::unique_ptr<PolicyWatcher> watcher;
+  if (Status loaded = LoadPolicies(options, policies, watcher); !loaded.ok()) {
     log::Error("Loading policies failed.", {{log::Key::kError, loaded.ToString()}});
     return 1;
   }
@@ -153,6 +175,7 @@ int RunWebhook(const WebhookOptions& options) {
   for (unsigned i = 1; i < thread_count; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (std::thread& thread : threads) thread.join();
+  if (watcher) watcher->Stop();
   log::Info("Webhook stopped.");
   return 0;
 }

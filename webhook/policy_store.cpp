@@ -1,26 +1,9 @@
 #include "webhook/policy_store.h"
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 namespace vtguard::webhook {
-namespace {
-
-std::map<std::string, std::string> ObjectLabels(const nlohmann::json& object) {
-  std::map<std::string, std::string> labels;
-  const nlohmann::json* metadata =
-      object.is_object() && object.contains("metadata") ? &object.at("metadata") : nullptr;
-  if (metadata == nullptr || !metadata->is_object()) return labels;
-  auto it = metadata->find("labels");
-  if (it == metadata->end() || !it->is_object()) return labels;
-  for (const auto& [key, value] : it->items()) {
-    if (value.is_string()) labels.emplace(key, value.get<std::string>());
-  }
-  return labels;
-}
-
-}  // namespace
 
 void PolicyStore::Replace(std::vector<vitess::TlsPolicy> policies) {
   std::sort(policies.begin(), policies.end(),
@@ -49,13 +32,11 @@ std::optional<vitess::TlsPolicy> PolicyStore::Select(vitess::ObjectKind kind,
     policies = policies_;
   }
   if (policies == nullptr) return std::nullopt;
-  const std::map<std::string, std::string> labels = ObjectLabels(object);
   for (const vitess::TlsPolicy& policy : *policies) {
     if (!policy.namespace_.empty() && policy.namespace_ != namespace_) continue;
-    // NOTE: a Pod is matched by its own labels; a selector on labels that only the
-    // VitessCluster carries does not select that cluster's Pods.
-    (void)kind;
-    if (vitess::LabelsMatch(policy.cluster_selector, labels)) return policy;
+    const bool selected = kind == vitess::ObjectKind::kPod ? vitess::SelectsPod(policy, object)
+                                                           : vitess::Selects(policy, object);
+    if (selected) return policy;
   }
   return std::nullopt;
 }

@@ -22,9 +22,8 @@ class PolicyStore {
   std::size_t size() const;
 
   // Returns the policy that applies to `object` of `kind` in `namespace_`: the first policy by
-  // name in that namespace whose clusterSelector matches. A VitessCluster is matched by its own
-  // labels; a Pod by its labels, which vitess-operator copies from the cluster
-  // (planetscale.com/cluster and the cluster's labels are not looked up).
+  // name in that namespace that selects it. A VitessCluster must match the clusterSelector; a
+  // Pod is selected by namespace alone, because it does not carry its cluster's labels.
   std::optional<vitess::TlsPolicy> Select(vitess::ObjectKind kind, const nlohmann::json& object,
                                           std::string_view namespace_) const;
 

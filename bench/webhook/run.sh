@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Benchmarks VitessCluster mutation of vtguard-webhook against nginx serving a static response
+# of the same size over TLS with the same certificate, both on 127.0.0.1, keep-alive, with wrk.
+#
+#   bench/webhook/run.sh [path/to/vtguard-webhook]
+#
+# Environment: DURATION (default 15s), CONNECTIONS (default 32), PACED_RATE (default 1000).
+# Prints a Markdown report on stdout; progress goes to stderr.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD"
+binary="${1:-}"
+if [ -z "$binary" ]; then
+  for candidate in build/release/webhook/vtguard-webhook build/default/webhook/vtguard-webhook; do
+    if [ -x "$candidate" ]; then binary="$candidate"; break; fi
+  done
+fi
+[ -x "$binary" ] || { echo "vtguard-webhook binary not found; build the release preset" >&2; exit 1; }
+duration="${DURATION:-15s}"
+connections="${CONNECTIONS:-32}"
+paced_rate="${PACED_RATE:-1000}"
+manifest="${VTGUARD_SHARED_DATA_DIR:-$root/../shared}/data/vitess-operator/101_initial_cluster.yaml"
+
+work="$(mktemp -d)"
+webhook_pid=""
+nginx_pid=""
+cleanup() {
+  if [ -n "$webhook_pid" ]; then kill -TERM "$webhook_pid" 2>/dev/null || true; fi
+  if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Picks a free loopback port by binding port 0.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+echo "bench: certificate, policy and review in $work" >&2
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+  -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
+cat > "$work/policy.yaml" <<POLICY
+apiVersion: vtguard.io/v1alpha1
+kind: VitessTLSPolicy
+metadata: {name: bench, namespace: example}
+spec: {enforcement: Enforce}
+POLICY
+python3 bench/webhook/make_review.py "$manifest" "$work/review.json"
+
+webhook_port="$(free_port)"
+metrics_port="$(free_port)"
+"$binary" --listen-address "127.0.0.1:$webhook_port" --metrics-address "127.0.0.1:$metrics_port" \
+  --tls-cert-dir "$work/tls" --policy-file "$work/policy.yaml" --log-level warn \
+  2>"$work/webhook.log" &
+webhook_pid=$!
+for _ in $(seq 100); do
+  curl -sk "https://127.0.0.1:$webhook_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+curl -sk -H 'Content-Type: application/json' --data-binary @"$work/review.json" \
+  "https://127.0.0.1:$webhook_port/mutate/vitesscluster" > "$work/response.json"
+response_bytes="$(wc -c < "$work/response.json")"
+grep -q '"patchType":"JSONPatch"' "$work/response.json" || {
+  echo "bench: the webhook did not return a patch" >&2; exit 1; }
+
+nginx_port="$(free_port)"
+mkdir -p "$work/nginx/www"
+cp "$work/response.json" "$work/nginx/www/response.json"
+chmod -R a+rX "$work"
+cat > "$work/nginx/nginx.conf" <<NGINX
+daemon off;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  keepalive_requests 1000000;
+  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $work/tls/tls.crt;
+    ssl_certificate_key $work/tls/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    client_max_body_size 3m;
+    # The static module rejects POST with 405; error_page turns that into the file, 200.
+    root $work/nginx/www;
+    default_type application/json;
+    location / {
+      error_page 405 =200 /response.json;
+      try_files /response.json =404;
+    }
+  }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+for _ in $(seq 100); do
+  curl -sk -o /dev/null "https://127.0.0.1:$nginx_port/" && break
+  sleep 0.05
+done
+nginx_bytes="$(curl -sk -X POST -H 'Content-Type: application/json' \
+  --data-binary @"$work/review.json" "https://127.0.0.1:$nginx_port/mutate/vitesscluster" | wc -c)"
+
+# Runs wrk and prints "requests_per_second p50 p99" (latencies as wrk prints them).
+run_wrk() {
+  local url="$1" threads="$2" conns="$3" delay_ms="$4" out
+  out="$(REVIEW_FILE="$work/review.json" DELAY_MS="$delay_ms" wrk -t"$threads" -c"$conns" \
+    -d"$duration" --latency -s bench/webhook/post_review.lua "$url")"
+  echo "$out" >&2
+  if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
+    echo "bench: wrk reported errors" >&2
+  fi
+  local rps p50 p99
+  rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+  p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
+  p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
+  echo "$rps $p50 $p99"
+}
+
+echo "bench: saturating load, webhook" >&2
+read -r webhook_rps webhook_p50 webhook_p99 < <(run_wrk \
+  "https://127.0.0.1:$webhook_port/mutate/vitesscluster" 2 "$connections" 0)
+webhook_rss_kib="$(awk '/VmHWM/ {print $2}' "/proc/$webhook_pid/status")"
+echo "bench: saturating load, nginx" >&2
+read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk \
+  "https://127.0.0.1:$nginx_port/mutate/vitesscluster" 2 "$connections" 0)
+
+# Paced load: 10 connections, each waiting 10000/PACED_RATE ms between requests.
+paced_delay_ms=$((10000 / paced_rate))
+echo "bench: paced load at about $paced_rate requests/s, webhook" >&2
+read -r paced_rps paced_p50 paced_p99 < <(run_wrk \
+  "https://127.0.0.1:$webhook_port/mutate/vitesscluster" 2 10 "$paced_delay_ms")
+echo "bench: paced load at about $paced_rate requests/s, nginx" >&2
+read -r nginx_paced_rps nginx_paced_p50 nginx_paced_p99 < <(run_wrk \
+  "https://127.0.0.1:$nginx_port/mutate/vitesscluster" 2 10 "$paced_delay_ms")
+webhook_rss_after_kib="$(awk '/VmHWM/ {print $2}' "/proc/$webhook_pid/status")"
+errors="$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^vtguard_webhook_request_errors_total' || true)"
+
+ratio="$(python3 -c "print(f'{$webhook_rps / $nginx_rps:.2f}')")"
+cat <<REPORT
+| | vtguard-webhook | nginx (static, same size) |
+|---|---|---|
+| response size (bytes) | $response_bytes | $nginx_bytes |
+| throughput, $connections connections (requests/s) | $webhook_rps | $nginx_rps |
+| p50 / p99 latency at saturation | $webhook_p50 / $webhook_p99 | $nginx_p50 / $nginx_p99 |
+| paced load: achieved rate (requests/s) | $paced_rps | $nginx_paced_rps |
+| paced load: p50 / p99 latency | $paced_p50 / $paced_p99 | $nginx_paced_p50 / $nginx_paced_p99 |
+
+- Throughput ratio webhook / nginx: **$ratio**
+- Webhook peak RSS (VmHWM): $webhook_rss_kib KiB after the saturating run, $webhook_rss_after_kib KiB at the end
+- Webhook transport errors during the run: ${errors:-none}
+- Command: \`bench/webhook/run.sh $binary\` (DURATION=$duration, CONNECTIONS=$connections, PACED_RATE=$paced_rate)
+- Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r); date $(date -u +%Y-%m-%dT%H:%MZ)
+REPORT
