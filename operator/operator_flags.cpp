@@ -66,7 +66,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args) {
       {"log-level", &flags.log_level},
       {"clock-offset-file", &flags.clock_offset_file}};
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
+    const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
       flags.help = true;
       continue;
