@@ -109,8 +109,7 @@ class EndToEnd : public ::testing::Test {
   }
 
   // Adds the names on both binaries' /metrics to scraped_. Tests scrape right after the step
-  // that produces a sample, because prometheus-cpp omits a family without samples and the
-  // flow restarts vtguard-webhook whenever the policy changes.
+  // that produces a sample, because prometheus-cpp omits a family without samples.
   static void ScrapeMetrics() {
     Result<std::string> from_operator = scenario_->env().ScrapeOperatorMetrics();
     ASSERT_TRUE(from_operator.ok()) << from_operator.status().ToString();
@@ -243,7 +242,7 @@ TEST_F(EndToEnd, EnforceDeniesBogusAndWeakenedTls) {
   EXPECT_FALSE(weak.admitted) << weak.output;
   EXPECT_THAT(weak.output, HasSubstr("grpc-enable-optional-tls"));
   EXPECT_THAT(weak.output, HasSubstr("remove it"));
-  ScrapeMetrics();  // The denial counter has samples only until the webhook restarts.
+  ScrapeMetrics();  // The denial counter has samples from here on.
 }
 
 TEST_F(EndToEnd, WarnAdmitsWithWarnings) {

@@ -196,7 +196,7 @@ Status Environment::StartOperator() {
   return WithLog(waited, *operator_);
 }
 
-Status Environment::StartWebhook(const std::string& policy_file) {
+Status Environment::StartWebhook() {
   VTG_ASSIGN_OR_RETURN(fs::path binary,
                        FindBinary(paths_.binary_dir, "vtguard-webhook", {"webhook"}));
   VTG_ASSIGN_OR_RETURN(json secret,
@@ -209,7 +209,6 @@ Status Environment::StartWebhook(const std::string& policy_file) {
                                    "--metrics-address", metrics,
                                    "--tls-cert-dir",    cert_dir.string(),
                                    "--kubeconfig",      webhook_kubeconfig_.string()};
-  if (!policy_file.empty()) args.insert(args.end(), {"--policy-file", policy_file});
   VTG_ASSIGN_OR_RETURN(webhook_,
                        ChildProcess::Start(binary.string(), args, paths_.work_dir / "webhook.log"));
   Status waited = WaitFor(
@@ -268,14 +267,6 @@ Result<json> Environment::Apply(const json& object) {
   json replacement = object;
   replacement["metadata"]["resourceVersion"] = (*existing)["metadata"]["resourceVersion"];
   return client_->Update(resource, ns, replacement);
-}
-
-Status Environment::UseWebhookPolicy(const json& policy) {
-  fs::path file = paths_.work_dir / "webhook-policy.yaml";
-  std::ofstream(file, std::ios::trunc) << policy.dump(2) << "\n";
-  if (webhook_) webhook_->Stop();
-  webhook_.reset();
-  return StartWebhook(file.string());
 }
 
 Result<json> Environment::CallWebhook(const std::string& path, const json& review) {

@@ -61,11 +61,6 @@ class Environment {
   // `kubectl apply` would for a whole object. Returns the stored object after admission.
   Result<nlohmann::json> Apply(const nlohmann::json& object);
 
-  // Restarts vtguard-webhook with --policy-file holding `policy` (a VitessTLSPolicy object).
-  // NOTE: vtguard-webhook in this build reads policies only from --policy-file, not from the
-  // API, so every policy change made through the API is mirrored here.
-  Status UseWebhookPolicy(const nlohmann::json& policy);
-
   // Sends an AdmissionReview straight to the webhook at `path` (e.g. /validate/vitesscluster),
   // trusting the CA in Secret vtguard-webhook-tls, and returns the response review. The test
   // API server does not relay admission warnings to its clients, so warnings are read here.
@@ -91,7 +86,7 @@ class Environment {
 
   Status StartApiServer();
   Status StartOperator();
-  Status StartWebhook(const std::string& policy_file = "");
+  Status StartWebhook();
   Status RegisterWebhookConfigurations();
 
   EnvironmentPaths paths_;
