@@ -2,11 +2,15 @@
 //
 //   vtguard-test-apiserver --kubeconfig /tmp/kc [--client-cert] [--apply crd.yaml]...
 //                          [--service-address vtguard/vtguard-webhook=127.0.0.1:8443]...
+//                          [--user-token TOKEN=USER]... [--request-log PATH]
 //
 // Prints one JSON line to stdout once serving: {"url":...,"kubeconfig":...}, then serves until
-// SIGINT or SIGTERM.
+// SIGINT or SIGTERM. With --request-log, each SIGUSR1 writes the request log so far to PATH as
+// a JSON array (written to PATH.tmp, then renamed).
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,9 +23,35 @@ int Usage(const std::string& error) {
   std::fprintf(stderr,
                "error: %s\nusage: vtguard-test-apiserver --kubeconfig PATH [--client-cert] "
                "[--apply FILE]... [--service-address NS/NAME=127.0.0.1:PORT]... "
-               "[--token TOKEN] [--event-window N]\n",
+               "[--token TOKEN] [--user-token TOKEN=USER]... [--request-log PATH] "
+               "[--event-window N]\n",
                error.c_str());
   return 2;
+}
+
+bool WriteRequestLog(const vtguard::testing::TestApiServer& server, const std::string& path) {
+  nlohmann::json records = nlohmann::json::array();
+  for (const vtguard::testing::RequestRecord& record : server.RequestLog()) {
+    records.push_back({{"method", record.method},
+                       {"path", record.path},
+                       {"verb", record.verb},
+                       {"apiGroup", record.api_group},
+                       {"resource", record.resource},
+                       {"subresource", record.subresource},
+                       {"namespace", record.ns},
+                       {"name", record.name},
+                       {"user", record.user},
+                       {"status", record.status}});
+  }
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << records.dump() << "\n";
+    if (!out) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  return !error;
 }
 
 }  // namespace
@@ -30,6 +60,7 @@ int main(int argc, char** argv) {
   vtguard::testing::TestApiServerOptions options;
   std::string kubeconfig;
   bool client_cert = false;
+  std::string request_log;
   std::vector<std::string> apply_files;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
@@ -43,6 +74,15 @@ int main(int argc, char** argv) {
       apply_files.push_back(value());
     } else if (arg == "--token") {
       options.token = value();
+    } else if (arg == "--user-token") {
+      std::string mapping = value();
+      size_t equals = mapping.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        return Usage("--user-token takes TOKEN=USER");
+      }
+      options.extra_tokens[mapping.substr(0, equals)] = mapping.substr(equals + 1);
+    } else if (arg == "--request-log") {
+      request_log = value();
     } else if (arg == "--event-window") {
       options.event_window = static_cast<size_t>(std::stoul(value()));
     } else if (arg == "--service-address") {
@@ -62,6 +102,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto server = vtguard::testing::TestApiServer::Start(options);
@@ -85,7 +126,12 @@ int main(int argc, char** argv) {
               nlohmann::json{{"url", (*server)->url()}, {"kubeconfig", kubeconfig}}.dump().c_str());
   std::fflush(stdout);
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGUSR1) {
+    if (request_log.empty()) continue;
+    if (!WriteRequestLog(**server, request_log)) {
+      std::fprintf(stderr, "error: writing the request log to %s failed\n", request_log.c_str());
+    }
+  }
   (*server)->Stop();
   return 0;
 }

@@ -10,7 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart_support as cs  # noqa: E402
 
 # Metric name -> labels, as the operator and the webhook export them (the interface contract).
-# NOTE: written down by hand; a scrape of the binaries' /metrics is meant to replace this table.
+# NOTE: written down by hand for the label checks; the end-to-end test (e2e_test) checks the
+# referenced names against a real scrape of both binaries' /metrics.
 CONTRACT_METRICS = {
     "vtguard_webhook_admission_requests_total": {"kind", "operation", "result"},
     "vtguard_webhook_admission_duration_seconds": {"kind"},

@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <sstream>
 
+#include "tests/e2e/metrics_scrape.h"
+#include "tests/e2e/process.h"
 #include "tests/e2e/scenario.h"
 
 namespace vtguard::e2e {
@@ -105,12 +108,25 @@ class EndToEnd : public ::testing::Test {
     EXPECT_TRUE(alive.ok()) << alive.ToString();
   }
 
+  // Adds the names on both binaries' /metrics to scraped_. Tests scrape right after the step
+  // that produces a sample, because prometheus-cpp omits a family without samples.
+  static void ScrapeMetrics() {
+    Result<std::string> from_operator = scenario_->env().ScrapeOperatorMetrics();
+    ASSERT_TRUE(from_operator.ok()) << from_operator.status().ToString();
+    scraped_.Add(*from_operator);
+    Result<std::string> from_webhook = scenario_->env().ScrapeWebhookMetrics();
+    ASSERT_TRUE(from_webhook.ok()) << from_webhook.status().ToString();
+    scraped_.Add(*from_webhook);
+  }
+
   static Scenario* scenario_;
   static std::string* setup_error_;
+  static ExportedMetrics scraped_;
 };
 
 Scenario* EndToEnd::scenario_ = nullptr;
 std::string* EndToEnd::setup_error_ = nullptr;
+ExportedMetrics EndToEnd::scraped_;
 
 TEST_F(EndToEnd, AdmissionInjectsVersion24Flags) {
   for (const char* name : {kExampleCluster, kVtadminCluster}) {
@@ -226,6 +242,7 @@ TEST_F(EndToEnd, EnforceDeniesBogusAndWeakenedTls) {
   EXPECT_FALSE(weak.admitted) << weak.output;
   EXPECT_THAT(weak.output, HasSubstr("grpc-enable-optional-tls"));
   EXPECT_THAT(weak.output, HasSubstr("remove it"));
+  ScrapeMetrics();  // The denial counter has samples from here on.
 }
 
 TEST_F(EndToEnd, WarnAdmitsWithWarnings) {
@@ -286,6 +303,58 @@ TEST_F(EndToEnd, RenewalAndRotationKeepTrust) {
   EXPECT_NE(steps->front().revision, "1");
   EXPECT_NE(steps->front().ca_serial, steps->back().ca_serial);
   EXPECT_NE(steps->front().tablet_issuer, "");
+}
+
+// Runs after the flow, so that admission, reconciliation and rotation have produced samples.
+TEST_F(EndToEnd, ChartMetricsAreExported) {
+  Result<std::string> listed = RunCommand(
+      {"python3", (fs::path(VTGUARD_SOURCE_DIR) / "tests/e2e/chart_metric_names.py").string()},
+      std::chrono::seconds(120));
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::string> referenced;
+  std::istringstream lines(*listed);
+  for (std::string name; std::getline(lines, name);) {
+    if (!name.empty()) referenced.push_back(name);
+  }
+  ASSERT_FALSE(referenced.empty()) << "the chart references no metric";
+
+  ASSERT_NO_FATAL_FAILURE(ScrapeMetrics());
+  const ExportedMetrics& exported = scraped_;
+
+  std::vector<std::string> missing;
+  for (const std::string& name : referenced) {
+    MetricPresence presence = FindMetric(exported, name);
+    if (presence == MetricPresence::kMissing) missing.push_back(name);
+    if (presence == MetricPresence::kDeclaredOnly) {
+      std::cout << "note: " << name << " is declared on /metrics but has no sample yet\n";
+    }
+  }
+  EXPECT_THAT(missing, ::testing::IsEmpty())
+      << "metrics that the chart's alerts or dashboard query but neither binary exports";
+}
+
+// Each binary authenticates as its ServiceAccount's user, so the API server's request log shows
+// what each one used; the chart's RBAC must grant all of it.
+TEST_F(EndToEnd, ChartRbacCoversBinaryRequests) {
+  Result<json> log = scenario_->env().ReadRequestLog();
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  Result<std::string> checked = RunCommand(
+      {"python3", (fs::path(VTGUARD_SOURCE_DIR) / "tests/e2e/chart_rbac_check.py").string(),
+       scenario_->env().request_log_file().string(), kVtguardNamespace},
+      std::chrono::seconds(120));
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  json report = json::parse(*checked, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(report.is_object()) << *checked;
+
+  for (const char* account : {kOperatorAccount, kWebhookAccount}) {
+    EXPECT_GT(report["requests"].value(ServiceAccountUser(account), 0), 0)
+        << account << " made no request as its ServiceAccount's user";
+  }
+  for (const json& unused : report["unused"]) {
+    std::cout << "note: granted but unused in this flow: " << unused.get<std::string>() << "\n";
+  }
+  EXPECT_THAT(report["missing"].get<std::vector<std::string>>(), ::testing::IsEmpty())
+      << "requests the chart's RBAC does not allow";
 }
 
 }  // namespace

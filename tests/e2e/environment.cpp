@@ -1,6 +1,8 @@
 #include "tests/e2e/environment.h"
 
+#include <csignal>
 #include <fstream>
+#include <sstream>
 
 #include "common/kube/config.h"
 #include "tests/e2e/mounts.h"
@@ -16,6 +18,30 @@ using std::chrono::seconds;
 constexpr char kWebhookService[] = "vtguard-webhook";
 constexpr char kWebhookSecret[] = "vtguard-webhook-tls";
 constexpr seconds kStartTimeout(60);
+constexpr char kAdminToken[] = "vtguard-test-token";
+
+// The bearer token each binary presents; the API server maps it to the user of the chart's
+// ServiceAccount for that binary.
+std::string TokenOf(const std::string& account) { return account + "-token"; }
+
+// Writes a copy of the admin kubeconfig at `from` that authenticates with `account`'s token.
+Result<fs::path> WriteAccountKubeconfig(const fs::path& from, const std::string& account) {
+  std::ifstream in(from);
+  std::ostringstream read;
+  read << in.rdbuf();
+  std::string text = read.str();
+  std::string line = std::string("token: ") + kAdminToken;
+  size_t at = text.find(line);
+  if (at == std::string::npos) {
+    return FailedPrecondition(from.string() + " has no `" + line + "` line to replace");
+  }
+  text.replace(at, line.size(), "token: " + TokenOf(account));
+  fs::path to = from.parent_path() / (account + ".kubeconfig");
+  std::ofstream out(to, std::ios::trunc);
+  out << text;
+  if (!out) return Internal("writing " + to.string() + " failed");
+  return to;
+}
 
 // Returns the first existing path among `candidates`, relative to `binary_dir`.
 Result<fs::path> FindBinary(const fs::path& binary_dir, const std::string& name,
@@ -98,9 +124,17 @@ Status Environment::StartApiServer() {
   VTG_ASSIGN_OR_RETURN(webhook_port_, PickFreePort());
   kubeconfig_ = paths_.work_dir / "kubeconfig";
   fs::remove(kubeconfig_);
+  request_log_ = paths_.work_dir / "request-log.json";
   std::vector<std::string> args = {
-      "--kubeconfig", kubeconfig_.string(), "--service-address",
-      std::string(kVtguardNamespace) + "/" + kWebhookService + "=" + LocalAddress(webhook_port_)};
+      "--kubeconfig",
+      kubeconfig_.string(),
+      "--service-address",
+      std::string(kVtguardNamespace) + "/" + kWebhookService + "=" + LocalAddress(webhook_port_),
+      "--request-log",
+      request_log_.string()};
+  for (const std::string account : {kOperatorAccount, kWebhookAccount}) {
+    args.insert(args.end(), {"--user-token", TokenOf(account) + "=" + ServiceAccountUser(account)});
+  }
   for (const fs::path& crd :
        fs::directory_iterator(paths_.shared_data / "data/vitess-operator/crds")) {
     args.insert(args.end(), {"--apply", crd.string()});
@@ -116,6 +150,8 @@ Status Environment::StartApiServer() {
       *api_server_));
   if (!api_server_->IsRunning()) return WithLog(Internal("the API server exited"), *api_server_);
 
+  VTG_ASSIGN_OR_RETURN(operator_kubeconfig_, WriteAccountKubeconfig(kubeconfig_, kOperatorAccount));
+  VTG_ASSIGN_OR_RETURN(webhook_kubeconfig_, WriteAccountKubeconfig(kubeconfig_, kWebhookAccount));
   VTG_ASSIGN_OR_RETURN(kube::ClientConfig config, kube::LoadKubeconfig(kubeconfig_.string()));
   api_url_ = config.server;
   VTG_ASSIGN_OR_RETURN(client_, kube::Client::Create(config));
@@ -132,8 +168,9 @@ Status Environment::StartOperator() {
   VTG_RETURN_IF_ERROR(SetOperatorClockOffset(seconds(0)));
   VTG_ASSIGN_OR_RETURN(std::string metrics, LocalPort());
   VTG_ASSIGN_OR_RETURN(std::string health, LocalPort());
+  operator_metrics_ = metrics;
   std::vector<std::string> args = {"--kubeconfig",
-                                   kubeconfig_.string(),
+                                   operator_kubeconfig_.string(),
                                    "--leader-elect=false",
                                    "--namespace",
                                    kVtguardNamespace,
@@ -159,7 +196,7 @@ Status Environment::StartOperator() {
   return WithLog(waited, *operator_);
 }
 
-Status Environment::StartWebhook(const std::string& policy_file) {
+Status Environment::StartWebhook() {
   VTG_ASSIGN_OR_RETURN(fs::path binary,
                        FindBinary(paths_.binary_dir, "vtguard-webhook", {"webhook"}));
   VTG_ASSIGN_OR_RETURN(json secret,
@@ -167,10 +204,11 @@ Status Environment::StartWebhook(const std::string& policy_file) {
   fs::path cert_dir = paths_.work_dir / "webhook-tls";
   VTG_RETURN_IF_ERROR(WriteSecretFiles(secret, cert_dir));
   VTG_ASSIGN_OR_RETURN(std::string metrics, LocalPort());
-  std::vector<std::string> args = {
-      "--listen-address", LocalAddress(webhook_port_), "--metrics-address", metrics,
-      "--tls-cert-dir",   cert_dir.string(),           "--kubeconfig",      kubeconfig_.string()};
-  if (!policy_file.empty()) args.insert(args.end(), {"--policy-file", policy_file});
+  webhook_metrics_ = metrics;
+  std::vector<std::string> args = {"--listen-address",  LocalAddress(webhook_port_),
+                                   "--metrics-address", metrics,
+                                   "--tls-cert-dir",    cert_dir.string(),
+                                   "--kubeconfig",      webhook_kubeconfig_.string()};
   VTG_ASSIGN_OR_RETURN(webhook_,
                        ChildProcess::Start(binary.string(), args, paths_.work_dir / "webhook.log"));
   Status waited = WaitFor(
@@ -231,14 +269,6 @@ Result<json> Environment::Apply(const json& object) {
   return client_->Update(resource, ns, replacement);
 }
 
-Status Environment::UseWebhookPolicy(const json& policy) {
-  fs::path file = paths_.work_dir / "webhook-policy.yaml";
-  std::ofstream(file, std::ios::trunc) << policy.dump(2) << "\n";
-  if (webhook_) webhook_->Stop();
-  webhook_.reset();
-  return StartWebhook(file.string());
-}
-
 Result<json> Environment::CallWebhook(const std::string& path, const json& review) {
   VTG_ASSIGN_OR_RETURN(json secret,
                        client_->Get(kube::SecretsResource(), kVtguardNamespace, kWebhookSecret));
@@ -248,6 +278,32 @@ Result<json> Environment::CallWebhook(const std::string& path, const json& revie
   config.tls_server_name = std::string(kWebhookService) + "." + kVtguardNamespace + ".svc";
   VTG_ASSIGN_OR_RETURN(std::shared_ptr<kube::Client> webhook, kube::Client::Create(config));
   return webhook->Do("POST", path, "application/json", review.dump());
+}
+
+Result<std::string> Environment::ScrapeOperatorMetrics() const {
+  return RunCommand({"curl", "--silent", "--show-error", "--fail", "--max-time", "10",
+                     "http://" + operator_metrics_ + "/metrics"});
+}
+
+Result<std::string> Environment::ScrapeWebhookMetrics() const {
+  return RunCommand({"curl", "--silent", "--show-error", "--fail", "--max-time", "10",
+                     "http://" + webhook_metrics_ + "/metrics"});
+}
+
+Result<nlohmann::json> Environment::ReadRequestLog() {
+  fs::remove(request_log_);
+  if (::kill(api_server_->pid(), SIGUSR1) != 0) {
+    return Internal("signalling the API server to write its request log failed");
+  }
+  VTG_RETURN_IF_ERROR(WaitFor(
+      "the request log at " + request_log_.string(), [&] { return fs::exists(request_log_); },
+      seconds(10)));
+  std::ifstream in(request_log_);
+  std::ostringstream read;
+  read << in.rdbuf();
+  json records = json::parse(read.str(), nullptr, /*allow_exceptions=*/false);
+  if (!records.is_array()) return Internal(request_log_.string() + " is not a JSON array");
+  return records;
 }
 
 Status Environment::CheckProcesses() {

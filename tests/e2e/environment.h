@@ -33,6 +33,13 @@ struct EnvironmentPaths {
 
 // The namespace of vtguard's own objects (operator, webhook Service and Secrets).
 inline constexpr char kVtguardNamespace[] = "vtguard";
+// The chart's ServiceAccounts; each binary authenticates as the user of its ServiceAccount.
+inline constexpr char kOperatorAccount[] = "vtguard-operator";
+inline constexpr char kWebhookAccount[] = "vtguard-webhook";
+
+inline std::string ServiceAccountUser(const std::string& account) {
+  return std::string("system:serviceaccount:") + kVtguardNamespace + ":" + account;
+}
 
 class Environment {
  public:
@@ -54,15 +61,19 @@ class Environment {
   // `kubectl apply` would for a whole object. Returns the stored object after admission.
   Result<nlohmann::json> Apply(const nlohmann::json& object);
 
-  // Restarts vtguard-webhook with --policy-file holding `policy` (a VitessTLSPolicy object).
-  // NOTE: vtguard-webhook in this build reads policies only from --policy-file, not from the
-  // API, so every policy change made through the API is mirrored here.
-  Status UseWebhookPolicy(const nlohmann::json& policy);
-
   // Sends an AdmissionReview straight to the webhook at `path` (e.g. /validate/vitesscluster),
   // trusting the CA in Secret vtguard-webhook-tls, and returns the response review. The test
   // API server does not relay admission warnings to its clients, so warnings are read here.
   Result<nlohmann::json> CallWebhook(const std::string& path, const nlohmann::json& review);
+
+  // Fetches /metrics from the operator's or the webhook's metrics address (plain HTTP).
+  Result<std::string> ScrapeOperatorMetrics() const;
+  Result<std::string> ScrapeWebhookMetrics() const;
+
+  // Has the API server write its request log and returns it: a JSON array of objects with
+  // method, path, verb, apiGroup, resource, subresource, namespace, name, user and status.
+  Result<nlohmann::json> ReadRequestLog();
+  const std::filesystem::path& request_log_file() const { return request_log_; }
 
   // Checks both processes are still alive; the error names the one that exited.
   Status CheckProcesses();
@@ -75,15 +86,20 @@ class Environment {
 
   Status StartApiServer();
   Status StartOperator();
-  Status StartWebhook(const std::string& policy_file = "");
+  Status StartWebhook();
   Status RegisterWebhookConfigurations();
 
   EnvironmentPaths paths_;
   std::string api_url_;
-  std::filesystem::path kubeconfig_;
+  std::filesystem::path kubeconfig_;           // The test's own user.
+  std::filesystem::path operator_kubeconfig_;  // User of ServiceAccount vtguard-operator.
+  std::filesystem::path webhook_kubeconfig_;   // User of ServiceAccount vtguard-webhook.
+  std::filesystem::path request_log_;
   std::filesystem::path clock_offset_file_;
   std::chrono::seconds clock_offset_{0};
   int webhook_port_ = 0;
+  std::string operator_metrics_;  // host:port
+  std::string webhook_metrics_;   // host:port
   std::shared_ptr<kube::Client> client_;
   std::unique_ptr<ChildProcess> api_server_;
   std::unique_ptr<ChildProcess> operator_;

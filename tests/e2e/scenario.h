@@ -89,7 +89,8 @@ class Scenario {
   // Step 4. Applies `object` with kubectl and reports whether it was admitted.
   Result<AdmissionAttempt> TryApply(const std::string& description, const nlohmann::json& object);
 
-  // Sets the policy's enforcement (Enforce, Warn, Audit).
+  // Sets the policy's enforcement (Enforce, Warn, Audit). vtguard-webhook sees the change
+  // through its watch shortly after, so callers retry admission for a few seconds.
   Status SetEnforcement(const std::string& enforcement);
 
   // Step 5. Moves the clock past leaf renewal, then rotates the CA of cluster "example".
@@ -108,6 +109,7 @@ class Scenario {
   Result<std::vector<nlohmann::json>> CurrentSecrets();
   Result<RotationStep> ObserveStep(const std::string& trigger);
   Result<std::string> CaRotationPhase();
+  Status WaitForWebhookPolicy(const std::vector<nlohmann::json>& manifest);
 
   std::unique_ptr<Environment> env_;
   PodFleet fleet_;
