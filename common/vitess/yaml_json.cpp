@@ -48,6 +48,17 @@ OrderedJson ResolvePlainScalar(const std::string& text) {
   return text;
 }
 
+std::size_t FindInvalidUtf8(std::string_view text);
+
+// Rejects a scalar that is not UTF-8. Valid input text can still yield one, because yaml-cpp
+// turns some escape sequences of double-quoted scalars into single raw bytes.
+Status CheckScalarUtf8(const YAML::Node& node) {
+  if (FindInvalidUtf8(node.Scalar()) == std::string_view::npos) return Status::Ok();
+  return InvalidArgument("invalid UTF-8 in the YAML scalar at line " +
+                         std::to_string(node.Mark().line + 1) +
+                         "; write non-ASCII characters as UTF-8 or as \\u escapes");
+}
+
 struct Converter {
   std::size_t nodes = 0;
 
@@ -61,6 +72,7 @@ struct Converter {
       case YAML::NodeType::Null:
         return OrderedJson(nullptr);
       case YAML::NodeType::Scalar:
+        VTG_RETURN_IF_ERROR(CheckScalarUtf8(node));
         // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
         if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
           return OrderedJson(node.Scalar());
@@ -80,6 +92,7 @@ struct Converter {
           if (!entry.first.IsScalar()) {
             return InvalidArgument("unsupported YAML map key: keys must be scalars");
           }
+          VTG_RETURN_IF_ERROR(CheckScalarUtf8(entry.first));
           VTG_ASSIGN_OR_RETURN(OrderedJson value, Convert(entry.second, depth + 1));
           object[entry.first.Scalar()] = std::move(value);
         }
