@@ -39,8 +39,7 @@ std::string Join(const std::vector<std::string>& items) {
 std::string FirstMessage(const std::string& output) {
   size_t start = output.find("denied the request: ");
   std::string text = start == std::string::npos ? output : output.substr(start + 20);
-  size_t end = text.find('\n');
-  return text.substr(0, std::min<size_t>(end, 300));
+  return text.substr(0, text.find('\n'));
 }
 
 void PrintInjection(Scenario& scenario) {
