@@ -42,8 +42,24 @@ std::string FirstMessage(const std::string& output) {
   return text.substr(0, text.find('\n'));
 }
 
+// Prints `value` as indented "key: value" lines, the way the policy would read in YAML.
+void PrintYamlLike(const json& value, int indent) {
+  for (const auto& [key, item] : value.items()) {
+    std::cout << std::string(indent, ' ') << key << ":";
+    if (item.is_object() && !item.empty()) {
+      std::cout << "\n";
+      PrintYamlLike(item, indent + 2);
+      continue;
+    }
+    std::cout << " " << (item.is_string() ? item.get<std::string>() : item.dump()) << "\n";
+  }
+}
+
 void PrintInjection(Scenario& scenario) {
-  std::cout << "\n2. What admission injected (Vitess v24 spelling)\n";
+  std::cout << "\n2. What admission injected (Vitess v24 spelling)\n"
+            << "  The revision is VTGUARD_TLS_REVISION in each component's extraEnv: when the\n"
+            << "  certificate files change, vtguard-operator raises it and vitess-operator\n"
+            << "  restarts the Pods.\n";
   for (const char* name : {kExampleCluster, kVtadminCluster}) {
     Result<json> stored = scenario.GetCluster(name);
     if (!stored.ok()) {
@@ -62,7 +78,7 @@ void PrintInjection(Scenario& scenario) {
 }
 
 void PrintCertificates(Scenario& scenario) {
-  std::cout << "\n   Certificates issued by vtguard-operator (namespace example)\n";
+  std::cout << "\n3. Certificates issued by vtguard-operator (namespace example)\n";
   for (const char* cluster : {kExampleCluster, kVtadminCluster}) {
     auto secrets = ListClusterSecrets(scenario.env().client(), kExampleNamespace, cluster);
     if (!secrets.ok()) continue;
@@ -97,7 +113,7 @@ void PrintHandshake(const HandshakeReport& report) {
 }
 
 void PrintAdmission(Scenario& scenario) {
-  std::cout << "\n4. Manifests vtguard denies (policy enforcement Enforce)\n";
+  std::cout << "\n5. Manifests vtguard denies (policy enforcement Enforce)\n";
   const json& original = scenario.OriginalCluster(kExampleCluster);
   struct Case {
     std::string name, description, flag, value;
@@ -106,16 +122,38 @@ void PrintAdmission(Scenario& scenario) {
        {Case{"demo-bogus", "a flag from hardening write-ups", "vreplication_ssl_ca",
              "/vt/vtguard/tls/ca.crt"},
         Case{"demo-plaintext", "plaintext turned back on", "grpc-enable-optional-tls", "true"}}) {
-    json cluster = original;
-    cluster["metadata"] = {{"name", test.name}, {"namespace", kExampleNamespace}};
-    json& flags = cluster["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]
-                         ["tabletPools"][0]["vttablet"]["extraFlags"];
-    flags[test.flag] = test.value;
+    json cluster = ClusterWithTabletFlags(original, test.name, {{test.flag, test.value}});
     auto attempt = scenario.TryApply(test.description, cluster);
     if (!attempt.ok()) continue;
     Check(!attempt->admitted, test.description + " (--" + test.flag + ") denied:\n           " +
                                   FirstMessage(attempt->output));
   }
+}
+
+// Switches the policy to Warn, asks the webhook to validate the bogus manifest again and prints
+// the warnings it returns with the admission, then switches back to Enforce.
+void PrintWarnMode(Scenario& scenario) {
+  std::cout << "\n   The same bogus flag with the policy's enforcement set to Warn\n";
+  Status changed = scenario.SetEnforcement("Warn");
+  Check(changed.ok(), "policy enforcement changed to Warn", changed.ToString());
+  if (!changed.ok()) return;
+  json bogus = ClusterWithTabletFlags(scenario.OriginalCluster(kExampleCluster), "demo-warned",
+                                      {{"vreplication_ssl_ca", "/vt/vtguard/tls/ca.crt"}});
+  Result<json> answer =
+      scenario.env().CallWebhook("/validate/vitesscluster", CreateReview(bogus, "demo-warn"));
+  if (!answer.ok()) {
+    Check(false, "webhook answered the review", answer.status().ToString());
+  } else {
+    const json response = answer->value("response", json::object());
+    const json warnings = response.value("warnings", json::array());
+    Check(response.value("allowed", false) && !warnings.empty(),
+          "admitted with " + std::to_string(warnings.size()) + " warning(s):", answer->dump());
+    for (const json& warning : warnings) {
+      std::cout << "           " << warning.get<std::string>() << "\n";
+    }
+  }
+  Status restored = scenario.SetEnforcement("Enforce");
+  Check(restored.ok(), "policy enforcement back to Enforce", restored.ToString());
 }
 
 int Run(const fs::path& work_dir) {
@@ -140,8 +178,8 @@ int Run(const fs::path& work_dir) {
             << ", vtguard-operator, vtguard-webhook (logs in " << work_dir.string() << ")\n";
 
   std::cout << "\n1. Policy and manifests\n"
-            << "  VitessTLSPolicy example/vtguard spec: " << FlowPolicy("Enforce")["spec"].dump()
-            << "\n";
+            << "  VitessTLSPolicy example/vtguard, spec:\n";
+  PrintYamlLike(FlowPolicy("Enforce")["spec"], 4);
   Status applied = (*scenario)->ApplyPolicyAndManifests();
   Check(applied.ok(),
         "applied 101_initial_cluster, 201_customer_tablets and "
@@ -155,14 +193,19 @@ int Run(const fs::path& work_dir) {
   Check(secured.ok(), "policy status lists cluster example as Secured",
         secured.status().ToString());
 
-  std::cout << "\n3. Real TLS handshakes with the mounted files\n";
+  std::cout << "\n4. Real TLS handshakes with the mounted files\n";
   auto report = (*scenario)->ProveHandshake(std::time(nullptr));
   if (report.ok()) PrintHandshake(*report);
   if (!report.ok()) Check(false, "render and mount the Pods", report.status().ToString());
 
   PrintAdmission(**scenario);
+  PrintWarnMode(**scenario);
 
-  std::cout << "\n5. Renewal and CA rotation (operator clock moved forward)\n";
+  std::cout << "\n6. Renewal and CA rotation (operator clock moved forward)\n"
+            << "  Rotation phases: NewCA (new key created), TrustBoth (every bundle holds the old\n"
+            << "  and new CA), ReissueLeaves (leaves signed by the new CA), DropOld (old CA\n"
+            << "  removed), None (no rotation running). Each phase waits for the Pods of the\n"
+            << "  previous one to restart. The CA serial shows which CA signs the leaves.\n";
   auto steps = (*scenario)->RenewAndRotate(std::chrono::seconds(60));
   if (!steps.ok()) Check(false, "renewal and rotation", steps.status().ToString());
   if (steps.ok()) {

@@ -43,16 +43,6 @@ std::string Describe(const std::vector<BrokenTrust>& broken) {
   return text;
 }
 
-// A copy of the example cluster under another name, with `flags` added to its tablet pool.
-json ClusterWithTabletFlags(const json& original, const std::string& name, const json& flags) {
-  json cluster = original;
-  cluster["metadata"] = {{"name", name}, {"namespace", kExampleNamespace}};
-  json& pool = cluster["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]
-                      ["tabletPools"][0];
-  for (const auto& [key, value] : flags.items()) pool["vttablet"]["extraFlags"][key] = value;
-  return cluster;
-}
-
 // Applies `object` until the outcome is `admitted` or 15 s pass, since the webhook sees a
 // policy change through its watch shortly after the write.
 AdmissionAttempt ApplyExpecting(Scenario& scenario, const std::string& description,
@@ -254,19 +244,7 @@ TEST_F(EndToEnd, WarnAdmitsWithWarnings) {
   EXPECT_TRUE(admitted.admitted) << admitted.output;
 
   // The test API server does not relay warnings, so the webhook's own review shows them.
-  json review = {
-      {"apiVersion", "admission.k8s.io/v1"},
-      {"kind", "AdmissionReview"},
-      {"request",
-       {{"uid", "e2e-warn-1"},
-        {"kind", {{"group", "planetscale.com"}, {"version", "v2"}, {"kind", "VitessCluster"}}},
-        {"resource",
-         {{"group", "planetscale.com"}, {"version", "v2"}, {"resource", "vitessclusters"}}},
-        {"name", "bogus-warned"},
-        {"namespace", kExampleNamespace},
-        {"operation", "CREATE"},
-        {"userInfo", {{"username", "e2e"}}},
-        {"object", bogus}}}};
+  json review = CreateReview(bogus, "e2e-warn-1");
   Result<json> answer = scenario_->env().CallWebhook("/validate/vitesscluster", review);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   const json response = answer->value("response", json::object());

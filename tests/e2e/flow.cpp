@@ -54,6 +54,31 @@ json FlowPolicy(const std::string& enforcement) {
             {"migration", "Direct"}}}};
 }
 
+json ClusterWithTabletFlags(const json& original, const std::string& name, const json& flags) {
+  json cluster = original;
+  cluster["metadata"] = {{"name", name}, {"namespace", kExampleNamespace}};
+  json& pool = cluster["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]
+                      ["tabletPools"][0];
+  for (const auto& [key, value] : flags.items()) pool["vttablet"]["extraFlags"][key] = value;
+  return cluster;
+}
+
+json CreateReview(const json& object, const std::string& uid) {
+  const json& metadata = object.value("metadata", json::object());
+  return {{"apiVersion", "admission.k8s.io/v1"},
+          {"kind", "AdmissionReview"},
+          {"request",
+           {{"uid", uid},
+            {"kind", {{"group", "planetscale.com"}, {"version", "v2"}, {"kind", "VitessCluster"}}},
+            {"resource",
+             {{"group", "planetscale.com"}, {"version", "v2"}, {"resource", "vitessclusters"}}},
+            {"name", metadata.value("name", "")},
+            {"namespace", metadata.value("namespace", "")},
+            {"operation", "CREATE"},
+            {"userInfo", {{"username", "e2e"}}},
+            {"object", object}}}};
+}
+
 Result<std::vector<json>> LoadExampleManifest(const fs::path& shared, const std::string& file) {
   VTG_ASSIGN_OR_RETURN(std::vector<json> documents,
                        LoadYamlFile(shared / "data/vitess-operator" / file));

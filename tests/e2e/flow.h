@@ -24,6 +24,14 @@ inline constexpr char kPolicyName[] = "vtguard";
 // image tags that carry no version.
 nlohmann::json FlowPolicy(const std::string& enforcement);
 
+// A copy of `original` (a VitessCluster) named `name` in namespace "example", with `flags` added
+// to the extraFlags of its first keyspace's first tablet pool.
+nlohmann::json ClusterWithTabletFlags(const nlohmann::json& original, const std::string& name,
+                                      const nlohmann::json& flags);
+
+// An admission.k8s.io/v1 AdmissionReview asking to CREATE the VitessCluster `object`.
+nlohmann::json CreateReview(const nlohmann::json& object, const std::string& uid);
+
 // Loads a vitess-operator example manifest from <shared>/data/vitess-operator/<file> and
 // returns its documents, each with metadata.namespace defaulted to "example".
 Result<std::vector<nlohmann::json>> LoadExampleManifest(const std::filesystem::path& shared,
