@@ -130,7 +130,7 @@ void PrintAdmission(Scenario& scenario) {
   }
 }
 
-// Switches the policy to Warn, asks the webhook to validate the bogus manifest again and prints
+// Switches the policy to Warn, sends the bogus manifest to the webhook for validation, prints
 // the warnings it returns with the admission, then switches back to Enforce.
 void PrintWarnMode(Scenario& scenario) {
   std::cout << "\n   The same bogus flag with the policy's enforcement set to Warn\n";
@@ -205,7 +205,8 @@ int Run(const fs::path& work_dir) {
             << "  Rotation phases: NewCA (new key created), TrustBoth (every bundle holds the old\n"
             << "  and new CA), ReissueLeaves (leaves signed by the new CA), DropOld (old CA\n"
             << "  removed), None (no rotation running). Each phase waits for the Pods of the\n"
-            << "  previous one to restart. The CA serial shows which CA signs the leaves.\n";
+            << "  previous one to restart. The CA serial is that of the signing CA in the\n"
+            << "  CA Secret when the step was observed.\n";
   auto steps = (*scenario)->RenewAndRotate(std::chrono::seconds(60));
   if (!steps.ok()) Check(false, "renewal and rotation", steps.status().ToString());
   if (steps.ok()) {

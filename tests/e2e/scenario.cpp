@@ -285,14 +285,14 @@ Result<RotationStep> Scenario::ObserveStep(const std::string& trigger) {
   VTG_ASSIGN_OR_RETURN(step.rotation_phase, CaRotationPhase());
   VTG_ASSIGN_OR_RETURN(std::vector<json> clusters, CurrentClusters());
   step.revision = ClusterRevision(clusters.front());
-  VTG_ASSIGN_OR_RETURN(step.handshake, ProveHandshakeWith(clusters, verify_time));
-  step.restarted = fleet_.restarted();
   VTG_ASSIGN_OR_RETURN(json ca, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
                                                    SecretName(kExampleCluster, "ca")));
   step.ca_serial = FirstCertificateField(DecodedField(ca, "tls.crt"), false);
   VTG_ASSIGN_OR_RETURN(json leaf, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
                                                      SecretName(kExampleCluster, "vttablet")));
   step.tablet_issuer = FirstCertificateField(DecodedField(leaf, "tls.crt"), true);
+  VTG_ASSIGN_OR_RETURN(step.handshake, ProveHandshakeWith(clusters, verify_time));
+  step.restarted = fleet_.restarted();
   return step;
 }
 
