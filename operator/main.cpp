@@ -34,10 +34,13 @@ http::Response TextResponse(boost::beast::http::status status, std::string body,
 
 struct Informers {
   std::vector<std::unique_ptr<kube::Informer>> all;
+  // `ns` empty: every namespace.
   kube::Informer* Add(std::shared_ptr<kube::Client> client, const ResourceKind& kind,
-                      std::string label_selector = "", std::string field_selector = "") {
+                      std::string label_selector = "", std::string field_selector = "",
+                      std::string ns = "") {
     kube::InformerOptions options;
     options.resource = ToKubeResource(kind);
+    options.ns = std::move(ns);
     options.label_selector = std::move(label_selector);
     options.field_selector = std::move(field_selector);
     all.push_back(std::make_unique<kube::Informer>(std::move(client), options));
@@ -95,6 +98,7 @@ int Run(const OperatorFlags& flags) {
   options.webhook_service = flags.webhook_service;
   options.webhook_secret = flags.webhook_secret;
   options.webhook_configuration = flags.webhook_configuration;
+  options.manage_webhook_certificate = flags.manage_webhook_certificate;
   Operator op(store, events, &metrics, *clock, options);
 
   // Informers: what the reconcilers read, and the changes that trigger them.
@@ -108,14 +112,28 @@ int Run(const OperatorFlags& flags) {
          [&op, &kind](const Json& o) { op.OnEvent(kind, WatchEventType::kDeleted, o); }});
     if (cache_reads) store.UseInformer(kind, informer);
   };
-  watch(kPolicyKind, informers.Add(*client, kPolicyKind), true);
-  watch(kVitessClusterKind, informers.Add(*client, kVitessClusterKind), true);
-  watch(kSecretKind, informers.Add(*client, kSecretKind, "app.kubernetes.io/managed-by=vtguard"),
+  // With --watch-namespace these four informers list and watch one namespace only, so a Role
+  // in that namespace is enough for them.
+  const std::string& scope = flags.watch_namespace;
+  watch(kPolicyKind, informers.Add(*client, kPolicyKind, "", "", scope), true);
+  watch(kVitessClusterKind, informers.Add(*client, kVitessClusterKind, "", "", scope), true);
+  watch(kSecretKind,
+        informers.Add(*client, kSecretKind, "app.kubernetes.io/managed-by=vtguard", "", scope),
         true);
-  watch(kPodKind, informers.Add(*client, kPodKind, "planetscale.com/cluster"), true);
-  const std::string by_name = "metadata.name=" + flags.webhook_configuration;
-  watch(kMutatingWebhookKind, informers.Add(*client, kMutatingWebhookKind, "", by_name), false);
-  watch(kValidatingWebhookKind, informers.Add(*client, kValidatingWebhookKind, "", by_name), false);
+  watch(kPodKind, informers.Add(*client, kPodKind, "planetscale.com/cluster", "", scope), true);
+  // The webhook configurations matter only while the operator writes their caBundle.
+  if (flags.manage_webhook_certificate) {
+    const std::string by_name = "metadata.name=" + flags.webhook_configuration;
+    watch(kMutatingWebhookKind, informers.Add(*client, kMutatingWebhookKind, "", by_name), false);
+    watch(kValidatingWebhookKind, informers.Add(*client, kValidatingWebhookKind, "", by_name),
+          false);
+  }
+  if (scope.empty()) {
+    log::Info("Watching policies, VitessClusters, Secrets and Pods in every namespace.");
+  } else {
+    log::Info("Watching policies, VitessClusters, Secrets and Pods in one namespace.",
+              {{log::Key::kNamespace, scope}});
+  }
   for (auto& informer : informers.all) informer->Start();
 
   // Metrics and health endpoints (plain HTTP).

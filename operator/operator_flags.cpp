@@ -3,6 +3,8 @@
 #include <charconv>
 #include <map>
 
+#include "common/kube/resource.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -27,6 +29,12 @@ constexpr FlagHelp kFlags[] = {
      "name of the webhook configurations whose caBundle is managed (default vtguard)"},
     {"trust-bundle-namespace",
      "namespace of the vtguard-operator-trust-bundle Secret (default: --namespace)"},
+    {"watch-namespace",
+     "namespace whose VitessTLSPolicies, VitessClusters, Secrets and Pods are watched; every "
+     "list and watch of them is then namespaced (default: every namespace)"},
+    {"manage-webhook-certificate",
+     "true|false: write the webhook's CA and serving certificate Secrets and the caBundle of "
+     "the webhook configurations; false when cert-manager issues them (default true)"},
     {"workers", "number of concurrent reconciles, 1 to 64 (default 4)"},
     {"log-level", "debug, info, warn or error (default info)"},
     {"clock-offset-file",
@@ -63,6 +71,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args) {
       {"webhook-secret", &flags.webhook_secret},
       {"webhook-configuration", &flags.webhook_configuration},
       {"trust-bundle-namespace", &flags.trust_bundle_namespace},
+      {"watch-namespace", &flags.watch_namespace},
       {"log-level", &flags.log_level},
       {"clock-offset-file", &flags.clock_offset_file}};
   for (size_t i = 0; i < args.size(); ++i) {
@@ -84,6 +93,10 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args) {
       flags.leader_elect = true;
       continue;
     }
+    if (name == "manage-webhook-certificate" && !has_value) {
+      flags.manage_webhook_certificate = true;
+      continue;
+    }
     if (!has_value) {
       if (i + 1 >= args.size()) return InvalidArgument("--" + name + " needs a value");
       value = args[++i];
@@ -92,6 +105,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args) {
       *it->second = value;
     } else if (name == "leader-elect") {
       VTG_ASSIGN_OR_RETURN(flags.leader_elect, ParseBool(name, value));
+    } else if (name == "manage-webhook-certificate") {
+      VTG_ASSIGN_OR_RETURN(flags.manage_webhook_certificate, ParseBool(name, value));
     } else if (name == "workers") {
       int workers = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), workers);
@@ -103,6 +118,10 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args) {
     } else {
       return InvalidArgument("unknown flag --" + name + "; see --help");
     }
+  }
+  if (!flags.watch_namespace.empty() && !kube::IsValidNamespaceName(flags.watch_namespace)) {
+    return InvalidArgument("--watch-namespace: invalid namespace name \"" + flags.watch_namespace +
+                           "\"; use lowercase letters, digits and '-' (at most 63 characters)");
   }
   if (flags.leader_election_namespace.empty()) flags.leader_election_namespace = flags.namespace_;
   if (flags.trust_bundle_namespace.empty()) flags.trust_bundle_namespace = flags.namespace_;

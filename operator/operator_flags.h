@@ -20,6 +20,12 @@ struct OperatorFlags {
   std::string webhook_secret = "vtguard-webhook-tls";
   std::string webhook_configuration = "vtguard";
   std::string trust_bundle_namespace;  // Empty: `namespace_`.
+  // Namespace whose policies, VitessClusters, Secrets and Pods are listed and watched; empty
+  // means every namespace.
+  std::string watch_namespace;
+  // False when another issuer (cert-manager) writes the webhook's serving certificate and the
+  // caBundle of the webhook configurations.
+  bool manage_webhook_certificate = true;
   int workers = 4;
   std::string log_level = "info";
   std::string clock_offset_file;  // Tests and demonstrations only.

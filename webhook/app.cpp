@@ -76,10 +76,15 @@ Status LoadPolicies(const WebhookOptions& options, PolicyStore& store,
                     std::unique_ptr<PolicyWatcher>& watcher) {
   if (options.policy_file.empty()) {
     VTG_ASSIGN_OR_RETURN(std::shared_ptr<kube::Client> client, MakeKubeClient(options));
-    watcher = std::make_unique<PolicyWatcher>(std::move(client), store);
+    watcher = std::make_unique<PolicyWatcher>(std::move(client), store, options.watch_namespace);
     // /readyz stays false until the first LIST of VitessTLSPolicies arrives.
     watcher->Start();
-    log::Info("Watching VitessTLSPolicies through the Kubernetes API.");
+    if (options.watch_namespace.empty()) {
+      log::Info("Watching VitessTLSPolicies of every namespace through the Kubernetes API.");
+    } else {
+      log::Info("Watching VitessTLSPolicies of one namespace through the Kubernetes API.",
+                {{log::Key::kNamespace, options.watch_namespace}});
+    }
     return Status::Ok();
   }
   // NOTE: the policy file is read once at start; a changed file takes effect after a restart.

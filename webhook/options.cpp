@@ -2,6 +2,7 @@
 
 #include "cli/args.h"
 #include "common/base/time.h"
+#include "common/kube/resource.h"
 
 namespace vtguard::webhook {
 namespace {
@@ -20,6 +21,9 @@ const std::vector<cli::OptionSpec>& Specs() {
        "YAML file with VitessTLSPolicy documents; without it policies come from the "
        "Kubernetes API"},
       {"kubeconfig", "", true, false, "kubeconfig file (default: in-cluster configuration)"},
+      {"watch-namespace", "", true, false,
+       "namespace whose VitessTLSPolicies are watched; the list and watch are then namespaced "
+       "(default: every namespace)"},
       {"log-level", "", true, false, "debug, info, warn or error (default info)"},
       {"max-connections", "", true, false,
        "open connections per port; more are closed at accept (default 1024)"},
@@ -55,6 +59,12 @@ Result<WebhookOptions> ParseWebhookOptions(const std::vector<std::string>& args)
   options.tls_cert_dir = parsed.GetOr("tls-cert-dir", options.tls_cert_dir);
   options.policy_file = parsed.GetOr("policy-file", "");
   options.kubeconfig = parsed.GetOr("kubeconfig", "");
+  options.watch_namespace = parsed.GetOr("watch-namespace", "");
+  if (!options.watch_namespace.empty() && !kube::IsValidNamespaceName(options.watch_namespace)) {
+    return InvalidArgument("--watch-namespace: invalid namespace name \"" +
+                           options.watch_namespace +
+                           "\"; use lowercase letters, digits and '-' (at most 63 characters)");
+  }
   if (auto level = parsed.Get("log-level")) {
     if (!log::ParseLevel(*level, &options.log_level)) {
       return InvalidArgument("--log-level must be debug, info, warn or error, got \"" + *level +

@@ -16,6 +16,8 @@ struct WebhookOptions {
   std::string tls_cert_dir = "/etc/vtguard/webhook-tls";
   std::string policy_file;  // Empty: policies come from the Kubernetes API.
   std::string kubeconfig;   // Empty: in-cluster configuration.
+  // Namespace whose VitessTLSPolicies are listed and watched; empty means every namespace.
+  std::string watch_namespace;
   log::Level log_level = log::Level::kInfo;
   int max_connections = 1024;
   std::chrono::seconds shutdown_timeout{25};

@@ -9,17 +9,19 @@
 namespace vtguard::webhook {
 namespace {
 
-// Every VitessTLSPolicy in every namespace.
-kube::InformerOptions PolicyInformerOptions() {
+// Every VitessTLSPolicy in `ns`, or in every namespace when `ns` is empty.
+kube::InformerOptions PolicyInformerOptions(std::string ns) {
   kube::InformerOptions options;
   options.resource = kube::VitessTlsPoliciesResource();
+  options.ns = std::move(ns);
   return options;
 }
 
 }  // namespace
 
-PolicyWatcher::PolicyWatcher(std::shared_ptr<kube::Client> client, PolicyStore& store)
-    : informer_(std::move(client), PolicyInformerOptions()), store_(store) {
+PolicyWatcher::PolicyWatcher(std::shared_ptr<kube::Client> client, PolicyStore& store,
+                             std::string ns)
+    : informer_(std::move(client), PolicyInformerOptions(std::move(ns))), store_(store) {
   auto rebuild = [this](const nlohmann::json&) { Rebuild(); };
   informer_.AddHandlers(
       {.on_add = rebuild,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/kube/client.h"
@@ -20,7 +21,8 @@ namespace vtguard::webhook {
 
 class PolicyWatcher {
  public:
-  PolicyWatcher(std::shared_ptr<kube::Client> client, PolicyStore& store);
+  // `ns` empty: the policies of every namespace.
+  PolicyWatcher(std::shared_ptr<kube::Client> client, PolicyStore& store, std::string ns = "");
   ~PolicyWatcher();
 
   // Starts the list + watch loop, and a thread that publishes the first LIST once it arrives.

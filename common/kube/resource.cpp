@@ -4,6 +4,16 @@
 
 namespace vtguard::kube {
 
+bool IsValidNamespaceName(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto is_alphanumeric = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!is_alphanumeric(name.front()) || !is_alphanumeric(name.back())) return false;
+  for (char c : name) {
+    if (!is_alphanumeric(c) && c != '-') return false;
+  }
+  return true;
+}
+
 std::string Resource::ApiVersion() const { return group.empty() ? version : group + "/" + version; }
 
 std::string Resource::GroupVersionPath() const {

@@ -27,6 +27,10 @@ struct Resource {
                          std::string_view subresource = "") const;
 };
 
+// True when `name` is a valid namespace name: an RFC 1123 DNS label of 1 to 63 lowercase
+// letters, digits and '-', starting and ending with a letter or digit.
+bool IsValidNamespaceName(std::string_view name);
+
 // Resources that vtguard components address.
 const Resource& SecretsResource();
 const Resource& ConfigMapsResource();

@@ -30,6 +30,13 @@ VARIANTS = {
         }
     },
     "admission-policy": {"validatingAdmissionPolicy": {"enabled": True}},
+    "one-namespace": {
+        "watchNamespace": "vitess",
+        "operator": {"trustBundleNamespace": "vitess-operator"},
+        "validatingAdmissionPolicy": {"enabled": True},
+    },
+    "one-namespace-cert-manager": {"watchNamespace": "vitess", "certManager": {"enabled": True}},
+    "one-namespace-is-release": {"watchNamespace": RELEASE_NAMESPACE},
     "everything": {
         "image": {"tag": "0.1.0-rc1", "digest": "sha256:" + "ab" * 32},
         "imagePullSecrets": ["registry-credentials"],
@@ -51,6 +58,20 @@ VARIANTS = {
         "operator": {"trustBundleNamespace": "vitess-operator", "leaderElection": {"enabled": True, "leaseName": "vtguard-operator"}},
     },
 }
+
+
+def watch_namespace(values):
+    """Returns the watchNamespace of a variant ("" for every namespace)."""
+    return values.get("watchNamespace", "")
+
+
+def trust_bundle_namespace(values):
+    """Returns the namespace of the trust bundle Secret for a variant."""
+    return values.get("operator", {}).get("trustBundleNamespace") or RELEASE_NAMESPACE
+
+
+def cert_manager_enabled(values):
+    return bool(values.get("certManager", {}).get("enabled"))
 
 
 def helm_path():

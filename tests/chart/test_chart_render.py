@@ -33,11 +33,11 @@ OPERATOR_FLAGS = {
     "--kubeconfig", "--leader-elect", "--leader-election-namespace", "--lease-name",
     "--metrics-address", "--health-address", "--namespace", "--webhook-service",
     "--webhook-secret", "--webhook-configuration", "--trust-bundle-namespace", "--workers",
-    "--log-level",
+    "--log-level", "--watch-namespace", "--manage-webhook-certificate",
 }
 WEBHOOK_FLAGS = {
     "--listen-address", "--metrics-address", "--tls-cert-dir", "--policy-file", "--kubeconfig",
-    "--log-level", "--max-connections", "--shutdown-timeout",
+    "--log-level", "--max-connections", "--shutdown-timeout", "--watch-namespace",
 }
 WEBHOOK_PATHS = {"/mutate/vitesscluster", "/validate/vitesscluster", "/mutate/pod", "/validate/pod"}
 
@@ -70,6 +70,7 @@ INVALID_VALUES = [
     ("bad digest", {"image": {"digest": "sha256:xyz"}}, "image.digest"),
     ("bad quantity", {"webhook": {"resources": {"requests": {"memory": "lots"}}}}, "memory"),
     ("bad duration", {"certManager": {"duration": "90 days"}}, "certManager.duration"),
+    ("namespace with capitals", {"watchNamespace": "Vitess"}, "watchNamespace"),
 ]
 
 
@@ -113,6 +114,15 @@ class ChartLint(unittest.TestCase):
         args = operator["spec"]["template"]["spec"]["containers"][0]["args"]
         self.assertIn("--leader-elect=false", args)
 
+    def test_watch_namespace_must_reach_the_webhooks(self):
+        for case, values in (("kube-system", {"watchNamespace": "kube-system"}),
+                             ("excluded", {"watchNamespace": "vitess",
+                                           "webhook": {"excludedNamespaces": ["vitess"]}})):
+            with self.subTest(case=case):
+                result = cs.template(values)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("is excluded from the webhooks", result.stderr)
+
     def test_renders_on_oldest_supported_kubernetes(self):
         result = cs.template(cs.VARIANTS["monitoring"], kube_version="1.27.0")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -140,18 +150,26 @@ class RenderedObjects(unittest.TestCase):
                 self.assertEqual(obj["apiVersion"], ALLOWED_KINDS[obj["kind"]][0], obj["kind"])
 
     def test_names_namespaces_and_labels(self):
-        for _, objects in self.each_variant():
+        for variant, objects in self.each_variant():
+            values = cs.VARIANTS[variant]
+            # Only RBAC reaches beyond the release namespace: into the watched namespace and
+            # the trust bundle's namespace.
+            rbac_namespaces = {cs.RELEASE_NAMESPACE}
+            if cs.watch_namespace(values):
+                rbac_namespaces |= {cs.watch_namespace(values), cs.trust_bundle_namespace(values)}
             seen = set()
             for obj in objects:
                 meta = obj["metadata"]
                 self.assertTrue(meta.get("name"), obj["kind"])
                 namespaced = ALLOWED_KINDS[obj["kind"]][1]
-                if namespaced:
+                if obj["kind"] in ("Role", "RoleBinding"):
+                    self.assertIn(meta.get("namespace"), rbac_namespaces, meta["name"])
+                elif namespaced:
                     self.assertEqual(meta.get("namespace"), cs.RELEASE_NAMESPACE, meta["name"])
                 else:
                     self.assertNotIn("namespace", meta, meta["name"])
                 self.assertEqual(meta["labels"]["app.kubernetes.io/name"], "vtguard", meta["name"])
-                key = (obj["kind"], meta["name"])
+                key = (obj["kind"], meta.get("namespace"), meta["name"])
                 self.assertNotIn(key, seen, f"duplicate {key}")
                 seen.add(key)
 
@@ -217,6 +235,21 @@ class RenderedObjects(unittest.TestCase):
             volumes = {v["name"]: v for v in specs["vtguard-webhook"]["volumes"]}
             secret = volumes[mounts["/etc/vtguard/webhook-tls"]["name"]]["secret"]
             self.assertEqual(secret["secretName"], "vtguard-webhook-tls")
+
+    def test_scope_and_certificate_flags_follow_values(self):
+        for variant, objects in self.each_variant():
+            values = cs.VARIANTS[variant]
+            specs = dict(pod_specs(objects))
+            operator = specs["vtguard-operator"]["containers"][0]["args"]
+            webhook = specs["vtguard-webhook"]["containers"][0]["args"]
+            watch = cs.watch_namespace(values)
+            for args in (operator, webhook):
+                scoped = [a for a in args if flag_name(a) == "--watch-namespace"]
+                self.assertEqual(scoped, [f"--watch-namespace={watch}"] if watch else [])
+            certificate = [a for a in operator if flag_name(a) == "--manage-webhook-certificate"]
+            expected = ["--manage-webhook-certificate=false"] if cs.cert_manager_enabled(values) else []
+            self.assertEqual(certificate, expected)
+            self.assertIn(f"--trust-bundle-namespace={cs.trust_bundle_namespace(values)}", operator)
 
     def test_probes_use_health_endpoints(self):
         for _, objects in self.each_variant():
@@ -301,6 +334,8 @@ class WebhookConfigurations(unittest.TestCase):
 
     def test_namespace_selector_excludes_system_namespaces(self):
         for variant, _, _, webhook in self.webhooks():
+            if cs.watch_namespace(cs.VARIANTS[variant]):
+                continue
             expressions = webhook["namespaceSelector"]["matchExpressions"]
             excluded = [e for e in expressions
                         if e["key"] == "kubernetes.io/metadata.name" and e["operator"] == "NotIn"]
@@ -309,6 +344,27 @@ class WebhookConfigurations(unittest.TestCase):
             self.assertIn(cs.RELEASE_NAMESPACE, excluded[0]["values"])
             for extra in cs.VARIANTS[variant].get("webhook", {}).get("excludedNamespaces", []):
                 self.assertIn(extra, excluded[0]["values"])
+
+    def test_selector_matches_only_watched_namespace(self):
+        expected = None
+        for variant, _, _, webhook in self.webhooks():
+            watch = cs.watch_namespace(cs.VARIANTS[variant])
+            if not watch:
+                continue
+            expected = {"matchExpressions": [{"key": "kubernetes.io/metadata.name",
+                                              "operator": "In", "values": [watch]}]}
+            self.assertEqual(webhook["namespaceSelector"], expected)
+        self.assertIsNotNone(expected, "no variant sets watchNamespace")
+
+    def test_admission_policy_matches_webhook_namespaces(self):
+        for variant, objects in self.rendered.items():
+            bindings = cs.find(objects, "ValidatingAdmissionPolicyBinding")
+            if not bindings:
+                continue
+            with self.subTest(variant=variant):
+                webhook = cs.find(objects, "ValidatingWebhookConfiguration")[0]["webhooks"][0]
+                selector = bindings[0]["spec"]["matchResources"]["namespaceSelector"]
+                self.assertEqual(selector, webhook["namespaceSelector"])
 
     def test_failure_policy_per_webhook(self):
         for _, kind, _, webhook in self.webhooks():

@@ -2,7 +2,10 @@
 written by vtguard-test-apiserver --request-log) with the RBAC rules that the chart grants to
 their ServiceAccounts.
 
-usage: chart_rbac_check.py REQUEST_LOG NAMESPACE
+usage: chart_rbac_check.py REQUEST_LOG NAMESPACE [VALUES_JSON]
+
+VALUES_JSON is a JSON object of chart values to render with (default: the chart's defaults),
+e.g. '{"watchNamespace": "vitess"}' for the single-namespace RBAC.
 
 Prints one JSON object: {"requests": {user: count}, "missing": [...], "unused": [...]}, where
 "missing" lists permissions used but not granted and "unused" lists granted rules that no
@@ -71,9 +74,9 @@ def describe(rule, scope):
             f"{','.join(rule.get('resources', []))}{names}{where}")
 
 
-def main(log_path, namespace):
+def main(log_path, namespace, values):
     records = json.loads(Path(log_path).read_text())
-    objects = cs.render({}, namespace=namespace)
+    objects = cs.render(values, namespace=namespace)
     granted = bound_rules(objects, namespace)
     report = {"requests": {}, "missing": [], "unused": []}
     for account in ACCOUNTS:
@@ -105,6 +108,6 @@ def main(log_path, namespace):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         raise SystemExit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) == 4 else {})

@@ -35,11 +35,16 @@ json PolicyCrd() {
                   {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}};
 }
 
-json Policy(const std::string& name, const std::string& enforcement) {
+json Policy(const std::string& name, const std::string& enforcement,
+            const std::string& ns = "example") {
   return {{"apiVersion", "vtguard.io/v1alpha1"},
           {"kind", "VitessTLSPolicy"},
-          {"metadata", {{"name", name}, {"namespace", "example"}}},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
           {"spec", {{"enforcement", enforcement}}}};
+}
+
+json Namespace(const std::string& name) {
+  return {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}};
 }
 
 // Polls `condition` every 10 ms for up to 10 s.
@@ -88,6 +93,45 @@ TEST(PolicyWatcher, FollowsPoliciesInTheCluster) {
   EXPECT_EQ(selected->name, "second");
   EXPECT_EQ(selected->enforcement, vitess::Enforcement::kWarn);
   watcher.Stop();
+}
+
+TEST(PolicyWatcher, WatchNamespaceSeesOnlyItsPolicies) {
+  auto server = testing::TestApiServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE((*server)->CreateObject(PolicyCrd()).ok());
+  for (const char* ns : {"example", "other"}) {
+    ASSERT_TRUE((*server)->CreateObject(Namespace(ns)).ok()) << ns;
+  }
+  ASSERT_TRUE((*server)->CreateObject(Policy("first", "Enforce")).ok());
+  ASSERT_TRUE((*server)->CreateObject(Policy("elsewhere", "Enforce", "other")).ok());
+
+  auto client = kube::Client::Create((*server)->ClientConfig());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  (*server)->ClearRequestLog();
+  PolicyStore store;
+  PolicyWatcher watcher(*client, store, "example");
+  watcher.Start();
+  ASSERT_TRUE(Eventually([&] { return store.known(); }));
+  EXPECT_EQ(store.size(), 1u);
+
+  // A policy added in the other namespace never arrives; the one added after it in the watched
+  // namespace shows that the watch had already passed it.
+  ASSERT_TRUE((*server)->CreateObject(Policy("later-elsewhere", "Warn", "other")).ok());
+  ASSERT_TRUE((*server)->CreateObject(Policy("second", "Warn")).ok());
+  ASSERT_TRUE(Eventually([&] { return store.size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(store.size(), 2u);
+  watcher.Stop();
+
+  int policy_requests = 0;
+  for (const testing::RequestRecord& record : (*server)->RequestLog()) {
+    if (record.resource != "vitesstlspolicies") continue;
+    ++policy_requests;
+    EXPECT_EQ(record.ns, "example") << record.method << " " << record.path;
+    EXPECT_NE(record.path.find("/namespaces/example/vitesstlspolicies"), std::string::npos)
+        << record.path;
+  }
+  EXPECT_GE(policy_requests, 2) << "one list and one watch";
 }
 
 }  // namespace

@@ -121,3 +121,33 @@ imagePullSecrets:
 {{- end -}}
 {{- toJson (uniq $names) -}}
 {{- end -}}
+
+{{/* Namespace of Secret vtguard-operator-trust-bundle (--trust-bundle-namespace). */}}
+{{- define "vtguard.trustBundleNamespace" -}}
+{{- .Values.operator.trustBundleNamespace | default .Release.Namespace -}}
+{{- end -}}
+
+{{/*
+Checks watchNamespace: the webhooks never see kube-system or webhook.excludedNamespaces, so a
+watched namespace among them would leave every VitessCluster there without TLS injection.
+*/}}
+{{- define "vtguard.checkWatchNamespace" -}}
+{{- with .Values.watchNamespace -}}
+{{- if or (eq . "kube-system") (has . $.Values.webhook.excludedNamespaces) -}}
+{{- fail (printf "watchNamespace %q is excluded from the webhooks (kube-system or webhook.excludedNamespaces); pick another namespace or remove it from webhook.excludedNamespaces" .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+namespaceSelector of every webhook: the watched namespace alone, or every namespace except the
+excluded ones.
+*/}}
+{{- define "vtguard.webhookNamespaceSelector" -}}
+{{- include "vtguard.checkWatchNamespace" . -}}
+{{- if .Values.watchNamespace -}}
+{{- toJson (dict "matchExpressions" (list (dict "key" "kubernetes.io/metadata.name" "operator" "In" "values" (list .Values.watchNamespace)))) -}}
+{{- else -}}
+{{- toJson (dict "matchExpressions" (list (dict "key" "kubernetes.io/metadata.name" "operator" "NotIn" "values" (include "vtguard.excludedNamespaces" . | fromJsonArray)))) -}}
+{{- end -}}
+{{- end -}}
