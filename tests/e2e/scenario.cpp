@@ -18,6 +18,8 @@ constexpr char kRotateCaAnnotation[] = "vtguard.io/rotate-ca";
 // Leaves live 2160h and renew 720h before expiry by default, so +1500h is past renewal.
 constexpr std::chrono::hours kPastLeafRenewal(1500);
 constexpr int kMaxRotationSteps = 12;
+// Reads of one observed state; the operator needs a Pod roll to pass two phases in a row.
+constexpr int kMaxSnapshotAttempts = 5;
 
 std::string SecretName(const std::string& cluster, const std::string& component) {
   return cluster + "-vtguard-" + component;
@@ -282,15 +284,22 @@ Result<RotationStep> Scenario::ObserveStep(const std::string& trigger) {
   std::time_t verify_time = std::time(nullptr) + env_->operator_clock_offset().count();
   // The phase and the clusters are read before the Pods roll, so the recorded state is the one
   // the Pods were rolled to; a change after these reads shows up as the next step.
-  VTG_ASSIGN_OR_RETURN(step.rotation_phase, CaRotationPhase());
-  VTG_ASSIGN_OR_RETURN(std::vector<json> clusters, CurrentClusters());
-  step.revision = ClusterRevision(clusters.front());
-  VTG_ASSIGN_OR_RETURN(json ca, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
-                                                   SecretName(kExampleCluster, "ca")));
-  step.ca_serial = FirstCertificateField(DecodedField(ca, "tls.crt"), false);
-  VTG_ASSIGN_OR_RETURN(json leaf, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
-                                                     SecretName(kExampleCluster, "vttablet")));
-  step.tablet_issuer = FirstCertificateField(DecodedField(leaf, "tls.crt"), true);
+  // The operator can enter a phase that needs no Pod restart (TrustBoth follows NewCA) between
+  // two reads, so the reads repeat until the phase before and after them is the same.
+  std::vector<json> clusters;
+  for (int attempt = 0; attempt < kMaxSnapshotAttempts; ++attempt) {
+    VTG_ASSIGN_OR_RETURN(step.rotation_phase, CaRotationPhase());
+    VTG_ASSIGN_OR_RETURN(clusters, CurrentClusters());
+    VTG_ASSIGN_OR_RETURN(json ca, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
+                                                     SecretName(kExampleCluster, "ca")));
+    VTG_ASSIGN_OR_RETURN(json leaf, env_->client().Get(kube::SecretsResource(), kExampleNamespace,
+                                                       SecretName(kExampleCluster, "vttablet")));
+    step.revision = ClusterRevision(clusters.front());
+    step.ca_serial = FirstCertificateField(DecodedField(ca, "tls.crt"), false);
+    step.tablet_issuer = FirstCertificateField(DecodedField(leaf, "tls.crt"), true);
+    VTG_ASSIGN_OR_RETURN(std::string phase_after, CaRotationPhase());
+    if (phase_after == step.rotation_phase) break;
+  }
   VTG_ASSIGN_OR_RETURN(step.handshake, ProveHandshakeWith(clusters, verify_time));
   step.restarted = fleet_.restarted();
   return step;
