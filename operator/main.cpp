@@ -12,6 +12,8 @@
 #include "common/http/server.h"
 #include "common/kube/informer.h"
 #include "common/kube/leader_election.h"
+#include "operator/allocator.h"
+#include "operator/cache_projection.h"
 #include "operator/kube_store.h"
 #include "operator/offset_clock.h"
 #include "operator/operator.h"
@@ -36,11 +38,9 @@ struct Informers {
   std::vector<std::unique_ptr<kube::Informer>> all;
   kube::Informer* Add(std::shared_ptr<kube::Client> client, const ResourceKind& kind,
                       std::string label_selector = "", std::string field_selector = "") {
-    kube::InformerOptions options;
-    options.resource = ToKubeResource(kind);
-    options.label_selector = std::move(label_selector);
-    options.field_selector = std::move(field_selector);
-    all.push_back(std::make_unique<kube::Informer>(std::move(client), options));
+    all.push_back(std::make_unique<kube::Informer>(
+        std::move(client),
+        OperatorInformerOptions(kind, std::move(label_selector), std::move(field_selector))));
     return all.back().get();
   }
   bool Synced() const {
@@ -155,6 +155,8 @@ int Run(const OperatorFlags& flags) {
   auto start_work = [&] {
     while (!informers.Synced() && !g_stop)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The initial lists leave freed pages behind; return them before the reconcilers start.
+    ReleaseFreeMemory();
     leading = true;
     metrics.SetLeader(true);
     (void)op.ResyncAll();
@@ -199,6 +201,7 @@ int Run(const OperatorFlags& flags) {
     bool due = std::chrono::steady_clock::now() - last_resync > std::chrono::minutes(5);
     if (leading && (due || offset != last_offset)) {
       (void)op.ResyncAll();
+      ReleaseFreeMemory();
       last_resync = std::chrono::steady_clock::now();
       last_offset = offset;
     }
@@ -219,6 +222,7 @@ int Run(const OperatorFlags& flags) {
 }  // namespace vtguard::op
 
 int main(int argc, char** argv) {
+  vtguard::op::ConfigureAllocator();
   std::signal(SIGTERM, vtguard::op::OnSignal);
   std::signal(SIGINT, vtguard::op::OnSignal);
   std::vector<std::string> args(argv + 1, argv + argc);

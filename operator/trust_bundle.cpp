@@ -7,14 +7,19 @@
 namespace vtguard::op {
 
 Status Operator::ProcessTrustBundle() {
-  VTG_ASSIGN_OR_RETURN(std::vector<Json> cas,
-                       store_.List(kSecretKind, "",
-                                   {{std::string(kManagedByLabel), std::string(kManagedByValue)},
-                                    {std::string(kComponentLabel), "ca"}}));
+  // Names first, then one CA Secret at a time, so that a thousand CAs are never decoded at once.
+  VTG_ASSIGN_OR_RETURN(
+      std::vector<Json> cas,
+      store_.ListMetadata(kSecretKind, "",
+                          {{std::string(kManagedByLabel), std::string(kManagedByValue)},
+                           {std::string(kComponentLabel), "ca"}}));
   const SystemTime now = clock_.Now();
   pki::TrustBundle bundle;
-  for (const Json& secret : cas) {
-    Result<CaMaterial> ca = ReadCaMaterial(secret);
+  for (const Json& listed : cas) {
+    Result<Json> secret = store_.Get(kSecretKind, MetadataString(listed, "namespace"),
+                                     MetadataString(listed, "name"));
+    if (!secret.ok()) continue;  // Deleted since the list.
+    Result<CaMaterial> ca = ReadCaMaterial(*secret);
     if (!ca.ok()) continue;  // The cluster's own reconcile reports an unreadable CA.
     Result<pki::TrustBundle> part = pki::TrustBundle::Parse(TrustBundlePem(*ca, now));
     if (part.ok()) bundle.Merge(*part);

@@ -15,6 +15,8 @@
 #include "bench/operator/api_server_process.h"
 #include "common/kube/informer.h"
 #include "common/vitess/yaml_json.h"
+#include "operator/allocator.h"
+#include "operator/cache_projection.h"
 #include "operator/kube_store.h"
 #include "tests/apiserver/api_server.h"
 #include "tests/operator/test_env.h"
@@ -95,6 +97,8 @@ class KubeSide {
     for (auto& informer : informers_) {
       if (!informer->WaitForSync(std::chrono::seconds(120))) return false;
     }
+    // As vtguard-operator does once its informers have synced.
+    ReleaseFreeMemory();
     return true;
   }
 
@@ -113,10 +117,8 @@ class KubeSide {
 
  private:
   void Inform(const ResourceKind& kind, const std::string& selector) {
-    kube::InformerOptions informer_options;
-    informer_options.resource = ToKubeResource(kind);
-    informer_options.label_selector = selector;
-    informers_.push_back(std::make_unique<kube::Informer>(client_, informer_options));
+    informers_.push_back(
+        std::make_unique<kube::Informer>(client_, OperatorInformerOptions(kind, selector)));
     auto notify = [this, &kind](const Json& object) {
       std::lock_guard<std::mutex> lock(mu_);
       if (connected_ != nullptr) connected_->OnEvent(kind, WatchEventType::kModified, object);

@@ -24,6 +24,7 @@
 #include "bench/operator/api_server_process.h"
 #include "bench/operator/backends.h"
 #include "common/base/log.h"
+#include "operator/allocator.h"
 
 namespace vtguard::op::bench {
 namespace {
@@ -166,6 +167,8 @@ int Measure(const BenchOptions& options, Backend& backend) {
 }
 
 int Run(int argc, char** argv) {
+  // As vtguard-operator does first, so that this process allocates as the operator does.
+  ConfigureAllocator();
   BenchOptions options;
   if (int exit_code = ParseOptions(argc, argv, &options); exit_code != 0) return exit_code;
   log::SetLevel(log::Level::kWarn);
