@@ -1,5 +1,4 @@
-// What the operator keeps of each object in its informer caches: the fields the reconcilers
-// read, nothing more.
+// The operator's informer cache projection: the fields the reconcilers read, nothing more.
 #pragma once
 
 #include <string>

@@ -135,7 +135,7 @@ TEST_F(InformerTest, RelistsAfterExpiryAndNoticesDeletionsMissedMeanwhile) {
   informer.Stop();
 }
 
-TEST_F(InformerTest, ListsPageByPageAndDropsObjectsGoneFromTheList) {
+TEST_F(InformerTest, PagedListDropsMissingObjects) {
   for (const char* name : {"a", "b", "c", "d", "e"}) {
     ASSERT_TRUE(client_->Create(SecretsResource(), "default", Secret(name, "vtguard")).ok());
   }
