@@ -1,5 +1,7 @@
 #include "operator/kube_store.h"
 
+#include <algorithm>
+
 #include "common/base/log.h"
 
 namespace vtguard::op {
@@ -31,10 +33,15 @@ void KubeStore::UseInformer(const ResourceKind& kind, const kube::Informer* info
   informers_[std::string(kind.plural)] = informer;
 }
 
-Result<Json> KubeStore::Get(const ResourceKind& kind, std::string_view ns, std::string_view name) {
+const kube::Informer* KubeStore::SyncedInformer(const ResourceKind& kind) const {
   auto it = informers_.find(std::string(kind.plural));
-  if (it != informers_.end() && it->second->HasSynced()) {
-    std::optional<Json> cached = it->second->cache().Get(CacheKey(kind, ns, name));
+  if (it == informers_.end() || !it->second->HasSynced()) return nullptr;
+  return it->second;
+}
+
+Result<Json> KubeStore::Get(const ResourceKind& kind, std::string_view ns, std::string_view name) {
+  if (const kube::Informer* informer = SyncedInformer(kind); informer != nullptr) {
+    std::optional<Json> cached = informer->cache().Get(CacheKey(kind, ns, name));
     if (cached) return *cached;
     // A Secret that exists without vtguard's label is outside the cache; ask the API so that
     // it is never mistaken for absent and overwritten.
@@ -44,12 +51,14 @@ Result<Json> KubeStore::Get(const ResourceKind& kind, std::string_view ns, std::
 
 Result<std::vector<Json>> KubeStore::List(const ResourceKind& kind, std::string_view ns,
                                           const LabelSelector& selector) {
-  auto it = informers_.find(std::string(kind.plural));
-  if (it != informers_.end() && it->second->HasSynced()) {
+  if (const kube::Informer* informer = SyncedInformer(kind); informer != nullptr) {
+    // The label index holds only labels that exist, while MatchesLabels also lets an empty
+    // value match a missing label; such selectors filter decoded objects instead.
+    bool indexable = std::none_of(selector.begin(), selector.end(),
+                                  [](const auto& term) { return term.second.empty(); });
+    if (indexable) return informer->cache().Select(std::string(ns), selector);
     std::vector<Json> items;
-    std::vector<Json> all = ns.empty() ? it->second->cache().List()
-                                       : it->second->cache().ListByNamespace(std::string(ns));
-    for (Json& object : all) {
+    for (Json& object : informer->cache().Select(std::string(ns), {})) {
       if (MatchesLabels(object, selector)) items.push_back(std::move(object));
     }
     return items;
@@ -59,6 +68,23 @@ Result<std::vector<Json>> KubeStore::List(const ResourceKind& kind, std::string_
   VTG_ASSIGN_OR_RETURN(Json list, client_->ListAll(ToKubeResource(kind), std::string(ns), options));
   std::vector<Json> items;
   for (Json& item : list.value("items", Json::array())) items.push_back(std::move(item));
+  return items;
+}
+
+Result<std::vector<Json>> KubeStore::ListMetadata(const ResourceKind& kind, std::string_view ns,
+                                                  const LabelSelector& selector) {
+  const kube::Informer* informer = SyncedInformer(kind);
+  if (informer == nullptr) return ObjectStore::ListMetadata(kind, ns, selector);
+  std::vector<Json> items;
+  // The label index holds only labels that exist; see List.
+  bool indexable = std::none_of(selector.begin(), selector.end(),
+                                [](const auto& term) { return term.second.empty(); });
+  for (const std::string& key :
+       informer->cache().SelectKeys(std::string(ns), indexable ? selector : LabelSelector{})) {
+    std::optional<Json> object = informer->cache().Get(key);
+    if (!object || !MatchesLabels(*object, selector)) continue;
+    items.push_back(ObjectMetadata(*object));
+  }
   return items;
 }
 

@@ -30,6 +30,8 @@ class KubeStore final : public ObjectStore {
   Result<Json> Get(const ResourceKind& kind, std::string_view ns, std::string_view name) override;
   Result<std::vector<Json>> List(const ResourceKind& kind, std::string_view ns,
                                  const LabelSelector& selector) override;
+  Result<std::vector<Json>> ListMetadata(const ResourceKind& kind, std::string_view ns,
+                                         const LabelSelector& selector) override;
   Result<Json> Create(const ResourceKind& kind, const Json& object) override;
   Result<Json> Update(const ResourceKind& kind, const Json& object) override;
   Result<Json> Patch(const ResourceKind& kind, std::string_view ns, std::string_view name,
@@ -38,6 +40,9 @@ class KubeStore final : public ObjectStore {
   Status Delete(const ResourceKind& kind, std::string_view ns, std::string_view name) override;
 
  private:
+  // The informer registered for `kind` once it has synced, else null.
+  const kube::Informer* SyncedInformer(const ResourceKind& kind) const;
+
   std::shared_ptr<kube::Client> client_;
   std::map<std::string, const kube::Informer*> informers_;  // by plural
 };

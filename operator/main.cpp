@@ -12,6 +12,8 @@
 #include "common/http/server.h"
 #include "common/kube/informer.h"
 #include "common/kube/leader_election.h"
+#include "operator/allocator.h"
+#include "operator/cache_projection.h"
 #include "operator/kube_store.h"
 #include "operator/offset_clock.h"
 #include "operator/operator.h"
@@ -38,11 +40,9 @@ struct Informers {
   kube::Informer* Add(std::shared_ptr<kube::Client> client, const ResourceKind& kind,
                       std::string label_selector = "", std::string field_selector = "",
                       std::string ns = "") {
-    kube::InformerOptions options;
-    options.resource = ToKubeResource(kind);
+    kube::InformerOptions options =
+        OperatorInformerOptions(kind, std::move(label_selector), std::move(field_selector));
     options.ns = std::move(ns);
-    options.label_selector = std::move(label_selector);
-    options.field_selector = std::move(field_selector);
     all.push_back(std::make_unique<kube::Informer>(std::move(client), options));
     return all.back().get();
   }
@@ -173,6 +173,8 @@ int Run(const OperatorFlags& flags) {
   auto start_work = [&] {
     while (!informers.Synced() && !g_stop)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The initial lists leave freed pages behind; return them before the reconcilers start.
+    ReleaseFreeMemory();
     leading = true;
     metrics.SetLeader(true);
     (void)op.ResyncAll();
@@ -217,6 +219,7 @@ int Run(const OperatorFlags& flags) {
     bool due = std::chrono::steady_clock::now() - last_resync > std::chrono::minutes(5);
     if (leading && (due || offset != last_offset)) {
       (void)op.ResyncAll();
+      ReleaseFreeMemory();
       last_resync = std::chrono::steady_clock::now();
       last_offset = offset;
     }
@@ -237,6 +240,7 @@ int Run(const OperatorFlags& flags) {
 }  // namespace vtguard::op
 
 int main(int argc, char** argv) {
+  vtguard::op::ConfigureAllocator();
   std::signal(SIGTERM, vtguard::op::OnSignal);
   std::signal(SIGINT, vtguard::op::OnSignal);
   std::vector<std::string> args(argv + 1, argv + argc);

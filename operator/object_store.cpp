@@ -16,6 +16,21 @@ std::string StringAt(const Json& object, std::string_view map_name, std::string_
 
 }  // namespace
 
+Result<std::vector<Json>> ObjectStore::ListMetadata(const ResourceKind& kind, std::string_view ns,
+                                                    const LabelSelector& selector) {
+  VTG_ASSIGN_OR_RETURN(std::vector<Json> objects, List(kind, ns, selector));
+  for (Json& object : objects) object = ObjectMetadata(object);
+  return objects;
+}
+
+Json ObjectMetadata(const Json& object) {
+  Json metadata = {{"apiVersion", object.value("apiVersion", "")},
+                   {"kind", object.value("kind", "")},
+                   {"metadata", object.value("metadata", Json::object())}};
+  if (metadata["metadata"].is_object()) metadata["metadata"].erase("managedFields");
+  return metadata;
+}
+
 bool MatchesLabels(const Json& object, const LabelSelector& selector) {
   for (const auto& [key, value] : selector) {
     if (StringAt(object, "labels", key) != value) return false;

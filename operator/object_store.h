@@ -40,7 +40,17 @@ class ObjectStore {
   // Replaces the status subresource; resourceVersion must match, else kConflict.
   virtual Result<Json> UpdateStatus(const ResourceKind& kind, const Json& object) = 0;
   virtual Status Delete(const ResourceKind& kind, std::string_view ns, std::string_view name) = 0;
+
+  // Lists like List, each object cut by ObjectMetadata, for callers that read only names and
+  // labels. Stores that keep objects encoded override it so that only one full object is
+  // decoded at a time.
+  virtual Result<std::vector<Json>> ListMetadata(const ResourceKind& kind, std::string_view ns,
+                                                 const LabelSelector& selector);
 };
+
+// The object cut to apiVersion, kind and metadata without managedFields, as the Kubernetes
+// API's PartialObjectMetadata.
+Json ObjectMetadata(const Json& object);
 
 // True when every term of `selector` matches a label of `object`.
 bool MatchesLabels(const Json& object, const LabelSelector& selector);

@@ -54,7 +54,7 @@ void Operator::OnEvent(const ResourceKind& kind, WatchEventType type, const Json
     queue_.Add(ObjectKey("policy", object));
     // A changed selector or spec affects every cluster of the namespace.
     Result<std::vector<Json>> clusters =
-        store_.List(kVitessClusterKind, MetadataString(object, "namespace"), {});
+        store_.ListMetadata(kVitessClusterKind, MetadataString(object, "namespace"), {});
     if (clusters.ok()) {
       for (const Json& cluster : *clusters) queue_.Add(ObjectKey("cluster", cluster));
     }
@@ -78,9 +78,9 @@ void Operator::OnEvent(const ResourceKind& kind, WatchEventType type, const Json
 }
 
 Status Operator::ResyncAll() {
-  VTG_ASSIGN_OR_RETURN(std::vector<Json> policies, store_.List(kPolicyKind, "", {}));
+  VTG_ASSIGN_OR_RETURN(std::vector<Json> policies, store_.ListMetadata(kPolicyKind, "", {}));
   for (const Json& policy : policies) queue_.Add(ObjectKey("policy", policy));
-  VTG_ASSIGN_OR_RETURN(std::vector<Json> clusters, store_.List(kVitessClusterKind, "", {}));
+  VTG_ASSIGN_OR_RETURN(std::vector<Json> clusters, store_.ListMetadata(kVitessClusterKind, "", {}));
   for (const Json& cluster : clusters) queue_.Add(ObjectKey("cluster", cluster));
   queue_.Add("trust-bundle");
   if (options_.manage_webhook_certificate) queue_.Add("webhook");

@@ -119,7 +119,9 @@ Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
     status = BuildInvalidPolicyStatus(generation, policy.status().message(), current_status,
                                       clock_.Now());
   } else {
-    VTG_ASSIGN_OR_RETURN(std::vector<Json> clusters, store_.List(kVitessClusterKind, ns, {}));
+    // Selection reads only the namespace and labels.
+    VTG_ASSIGN_OR_RETURN(std::vector<Json> clusters,
+                         store_.ListMetadata(kVitessClusterKind, ns, {}));
     std::vector<ClusterStatus> entries;
     int selected = 0;
     const std::string policy_key = ns + "/" + name;

@@ -6,22 +6,36 @@
 
 namespace vtguard::op {
 
-Status Operator::ProcessTrustBundle() {
-  VTG_ASSIGN_OR_RETURN(std::vector<Json> cas,
-                       store_.List(kSecretKind, "",
-                                   {{std::string(kManagedByLabel), std::string(kManagedByValue)},
-                                    {std::string(kComponentLabel), "ca"}}));
-  const SystemTime now = clock_.Now();
+namespace {
+
+// The PEM of every managed CA. Names are listed first and the CA Secrets read one at a time,
+// and the parsed certificates are freed on return, so that with a thousand CAs neither they
+// nor their Secrets are held while the bundle Secret is written.
+Result<std::string> ManagedCaBundlePem(ObjectStore& store, SystemTime now) {
+  VTG_ASSIGN_OR_RETURN(
+      std::vector<Json> cas,
+      store.ListMetadata(kSecretKind, "",
+                         {{std::string(kManagedByLabel), std::string(kManagedByValue)},
+                          {std::string(kComponentLabel), "ca"}}));
   pki::TrustBundle bundle;
-  for (const Json& secret : cas) {
-    Result<CaMaterial> ca = ReadCaMaterial(secret);
+  for (const Json& listed : cas) {
+    Result<Json> secret =
+        store.Get(kSecretKind, MetadataString(listed, "namespace"), MetadataString(listed, "name"));
+    if (!secret.ok()) continue;  // Deleted since the list.
+    Result<CaMaterial> ca = ReadCaMaterial(*secret);
     if (!ca.ok()) continue;  // The cluster's own reconcile reports an unreadable CA.
     Result<pki::TrustBundle> part = pki::TrustBundle::Parse(TrustBundlePem(*ca, now));
     if (part.ok()) bundle.Merge(*part);
   }
+  return bundle.ToPem();
+}
+
+}  // namespace
+
+Status Operator::ProcessTrustBundle() {
   // NOTE: CAs from a policy's caSecretRef are not in this bundle; vitess-operator must be
   // given those CAs by whoever manages them.
-  const std::string pem = bundle.ToPem();
+  VTG_ASSIGN_OR_RETURN(const std::string pem, ManagedCaBundlePem(store_, clock_.Now()));
   const std::string& ns = options_.trust_bundle_namespace;
   const std::string name(kOperatorTrustBundleSecret);
 
@@ -30,7 +44,7 @@ Status Operator::ProcessTrustBundle() {
   Result<Json> current = store_.Get(kSecretKind, ns, name);
   if (!current.ok() && current.status().code() != ErrorCode::kNotFound) return current.status();
   if (!current.ok()) {
-    if (bundle.empty()) return Status::Ok();
+    if (pem.empty()) return Status::Ok();
     Result<Json> created = store_.Create(kSecretKind, desired);
     return created.ok() ? Status::Ok() : created.status();
   }

@@ -1,48 +1,147 @@
 #include "common/kube/cache.h"
 
+#include <algorithm>
+
 #include "common/kube/watch.h"
 
 namespace vtguard::kube {
 
+namespace {
+
+using Encoded = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+std::vector<nlohmann::json> DecodeAll(const std::vector<Encoded>& encoded,
+                                      nlohmann::json (*decode)(const std::vector<std::uint8_t>&)) {
+  std::vector<nlohmann::json> out;
+  out.reserve(encoded.size());
+  for (const Encoded& cbor : encoded) out.push_back(decode(*cbor));
+  return out;
+}
+
+}  // namespace
+
+ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
+  Entry entry;
+  std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(object);
+  // The encoder grows the vector by doubling; a cache entry lives long enough to trim it.
+  cbor.shrink_to_fit();
+  entry.cbor = std::make_shared<const std::vector<std::uint8_t>>(std::move(cbor));
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return entry;
+  if (auto ns = metadata->find("namespace"); ns != metadata->end() && ns->is_string()) {
+    entry.ns = ns->get<std::string>();
+  }
+  auto labels = metadata->find("labels");
+  if (labels == metadata->end() || !labels->is_object()) return entry;
+  for (const auto& [label, value] : labels->items()) {
+    if (value.is_string()) entry.label_terms.push_back(label + "=" + value.get<std::string>());
+  }
+  return entry;
+}
+
+nlohmann::json ObjectCache::Decode(const std::vector<std::uint8_t>& cbor) {
+  // The bytes were produced by to_cbor, so they always decode.
+  return nlohmann::json::from_cbor(cbor);
+}
+
 std::optional<nlohmann::json> ObjectCache::Get(const std::string& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  return it->second;
+  Encoded cbor;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    cbor = it->second.cbor;
+  }
+  return Decode(*cbor);
 }
 
 std::vector<nlohmann::json> ObjectCache::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<nlohmann::json> out;
-  out.reserve(objects_.size());
-  for (const auto& [key, object] : objects_) out.push_back(object);
-  return out;
+  std::vector<Encoded> encoded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    encoded.reserve(objects_.size());
+    for (const auto& [key, entry] : objects_) encoded.push_back(entry.cbor);
+  }
+  return DecodeAll(encoded, &Decode);
 }
 
 std::vector<std::string> ObjectCache::Keys() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;
+  out.reserve(objects_.size());
   for (const auto& entry : objects_) out.push_back(entry.first);
   return out;
 }
 
 std::vector<nlohmann::json> ObjectCache::ListByNamespace(const std::string& ns) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<nlohmann::json> out;
-  auto it = by_namespace_.find(ns);
-  if (it == by_namespace_.end()) return out;
-  for (const std::string& key : it->second) out.push_back(objects_.at(key));
-  return out;
+  std::vector<Encoded> encoded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_namespace_.find(ns);
+    if (it == by_namespace_.end()) return {};
+    for (const std::string& key : it->second) encoded.push_back(objects_.at(key).cbor);
+  }
+  return DecodeAll(encoded, &Decode);
 }
 
 std::vector<nlohmann::json> ObjectCache::ListByLabel(const std::string& label_key,
                                                      const std::string& value) const {
+  return Select("", {{label_key, value}});
+}
+
+std::vector<std::string> ObjectCache::SelectLocked(
+    const std::string& ns, const std::map<std::string, std::string>& labels) const {
+  // Start from the smaller index: the first label term, else the namespace.
+  const std::set<std::string>* candidates = nullptr;
+  if (!labels.empty()) {
+    auto it = by_label_.find(labels.begin()->first + "=" + labels.begin()->second);
+    if (it == by_label_.end()) return {};
+    candidates = &it->second;
+  } else if (!ns.empty()) {
+    auto it = by_namespace_.find(ns);
+    if (it == by_namespace_.end()) return {};
+    candidates = &it->second;
+  }
+  auto matches = [&](const Entry& entry) {
+    if (!ns.empty() && entry.ns != ns) return false;
+    for (const auto& [label, value] : labels) {
+      const std::string term = label + "=" + value;
+      if (std::find(entry.label_terms.begin(), entry.label_terms.end(), term) ==
+          entry.label_terms.end()) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::vector<std::string> keys;
+  if (candidates == nullptr) {
+    for (const auto& [key, entry] : objects_) {
+      if (matches(entry)) keys.push_back(key);
+    }
+    return keys;
+  }
+  for (const std::string& key : *candidates) {
+    if (matches(objects_.at(key))) keys.push_back(key);
+  }
+  return keys;
+}
+
+std::vector<std::string> ObjectCache::SelectKeys(
+    const std::string& ns, const std::map<std::string, std::string>& labels) const {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<nlohmann::json> out;
-  auto it = by_label_.find(label_key + "=" + value);
-  if (it == by_label_.end()) return out;
-  for (const std::string& key : it->second) out.push_back(objects_.at(key));
-  return out;
+  return SelectLocked(ns, labels);
+}
+
+std::vector<nlohmann::json> ObjectCache::Select(
+    const std::string& ns, const std::map<std::string, std::string>& labels) const {
+  std::vector<Encoded> encoded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& key : SelectLocked(ns, labels)) {
+      encoded.push_back(objects_.at(key).cbor);
+    }
+  }
+  return DecodeAll(encoded, &Decode);
 }
 
 size_t ObjectCache::size() const {
@@ -50,8 +149,14 @@ size_t ObjectCache::size() const {
   return objects_.size();
 }
 
-void ObjectCache::IndexLocked(const std::string& key, const nlohmann::json& object, bool add) {
-  const nlohmann::json metadata = object.value("metadata", nlohmann::json::object());
+size_t ObjectCache::EncodedBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t bytes = 0;
+  for (const auto& [key, entry] : objects_) bytes += entry.cbor->size();
+  return bytes;
+}
+
+void ObjectCache::IndexLocked(const std::string& key, const Entry& entry, bool add) {
   auto update = [&](std::map<std::string, std::set<std::string>>& index, const std::string& value) {
     if (add) {
       index[value].insert(key);
@@ -62,35 +167,39 @@ void ObjectCache::IndexLocked(const std::string& key, const nlohmann::json& obje
     it->second.erase(key);
     if (it->second.empty()) index.erase(it);
   };
-  update(by_namespace_, metadata.value("namespace", ""));
-  const nlohmann::json labels = metadata.value("labels", nlohmann::json::object());
-  for (const auto& [label, value] : labels.items()) {
-    if (value.is_string()) update(by_label_, label + "=" + value.get<std::string>());
-  }
+  update(by_namespace_, entry.ns);
+  for (const std::string& term : entry.label_terms) update(by_label_, term);
 }
 
 std::optional<nlohmann::json> ObjectCache::Upsert(const nlohmann::json& object) {
   const std::string key = ObjectKey(object);
-  std::lock_guard<std::mutex> lock(mu_);
-  std::optional<nlohmann::json> previous;
-  auto it = objects_.find(key);
-  if (it != objects_.end()) {
-    previous = std::move(it->second);
-    IndexLocked(key, *previous, /*add=*/false);
+  Entry entry = Encode(object);
+  Encoded previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = objects_.find(key);
+    if (it != objects_.end()) {
+      previous = it->second.cbor;
+      IndexLocked(key, it->second, /*add=*/false);
+    }
+    IndexLocked(key, entry, /*add=*/true);
+    objects_[key] = std::move(entry);
   }
-  objects_[key] = object;
-  IndexLocked(key, object, /*add=*/true);
-  return previous;
+  if (!previous) return std::nullopt;
+  return Decode(*previous);
 }
 
 std::optional<nlohmann::json> ObjectCache::Remove(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  nlohmann::json removed = std::move(it->second);
-  objects_.erase(it);
-  IndexLocked(key, removed, /*add=*/false);
-  return removed;
+  Encoded removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    removed = it->second.cbor;
+    IndexLocked(key, it->second, /*add=*/false);
+    objects_.erase(it);
+  }
+  return Decode(*removed);
 }
 
 }  // namespace vtguard::kube

@@ -1,7 +1,14 @@
 // Thread-safe object cache of an informer, indexed by namespace and by label.
+//
+// Objects are stored as CBOR (RFC 8949) bytes and decoded on each read. For vitess-operator's
+// 101 example VitessCluster that is 1.5 KiB against 15 KiB for an nlohmann::json tree, and a
+// read costs a decode (about 47 us) instead of a tree copy (about 18 us), as measured once on
+// a shared 2 vCPU machine.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,7 +28,16 @@ class ObjectCache {
   // Objects whose label `label_key` equals `value`.
   std::vector<nlohmann::json> ListByLabel(const std::string& label_key,
                                           const std::string& value) const;
+  // Objects in `ns` ("" = every namespace) that carry every label of `labels`. Only the
+  // matching objects are decoded.
+  std::vector<nlohmann::json> Select(const std::string& ns,
+                                     const std::map<std::string, std::string>& labels) const;
+  // The keys of the objects Select would return, without decoding any object.
+  std::vector<std::string> SelectKeys(const std::string& ns,
+                                      const std::map<std::string, std::string>& labels) const;
   size_t size() const;
+  // Bytes of encoded objects held, without the indexes.
+  size_t EncodedBytes() const;
 
   // Stores `object` under its key; returns the previous version when there was one.
   std::optional<nlohmann::json> Upsert(const nlohmann::json& object);
@@ -29,10 +45,22 @@ class ObjectCache {
   std::optional<nlohmann::json> Remove(const std::string& key);
 
  private:
-  void IndexLocked(const std::string& key, const nlohmann::json& object, bool add);
+  struct Entry {
+    // Shared so that a read takes a reference under the lock and decodes outside it.
+    std::shared_ptr<const std::vector<std::uint8_t>> cbor;
+    std::string ns;
+    std::vector<std::string>
+        label_terms;  // "key=value", the terms under which by_label_ indexes it.
+  };
+
+  void IndexLocked(const std::string& key, const Entry& entry, bool add);
+  std::vector<std::string> SelectLocked(const std::string& ns,
+                                        const std::map<std::string, std::string>& labels) const;
+  static Entry Encode(const nlohmann::json& object);
+  static nlohmann::json Decode(const std::vector<std::uint8_t>& cbor);
 
   mutable std::mutex mu_;
-  std::map<std::string, nlohmann::json> objects_;
+  std::map<std::string, Entry> objects_;
   std::map<std::string, std::set<std::string>> by_namespace_;
   std::map<std::string, std::set<std::string>> by_label_;  // "key=value" -> object keys.
 };

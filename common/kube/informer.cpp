@@ -1,7 +1,5 @@
 #include "common/kube/informer.h"
 
-#include <set>
-
 #include "common/base/log.h"
 #include "common/kube/api_error.h"
 #include "common/kube/watch.h"
@@ -71,6 +69,11 @@ void Informer::Run() {
     }
     Status watched = WatchOnce();
     if (watched.ok()) continue;
+    {
+      // Stop() cancels the watch in flight; that is not a failure to report.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
     if (watched.code() == ErrorCode::kGone) {
       // The position expired; only a fresh LIST can tell which objects were deleted meanwhile.
       log::Info("Watch position expired; listing again.",
@@ -86,26 +89,48 @@ void Informer::Run() {
   }
 }
 
+void StripManagedFields(nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata != object.end() && metadata->is_object()) metadata->erase("managedFields");
+}
+
+void Informer::ApplyListed(nlohmann::json object, std::set<std::string>* listed) {
+  // List items omit apiVersion and kind on real servers; restore them for handlers.
+  if (!object.contains("apiVersion")) object["apiVersion"] = options_.resource.ApiVersion();
+  if (!object.contains("kind")) object["kind"] = options_.resource.kind;
+  if (options_.transform) options_.transform(object);
+  listed->insert(ObjectKey(object));
+  std::optional<nlohmann::json> previous = cache_.Upsert(object);
+  for (const auto& handlers : handlers_) {
+    if (!previous && handlers.on_add) handlers.on_add(object);
+    if (previous && handlers.on_update) handlers.on_update(*previous, object);
+  }
+}
+
 Status Informer::ListAndReplace() {
   ++list_count_;
   ListOptions list_options;
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
   list_options.limit = options_.list_page_size;
-  VTG_ASSIGN_OR_RETURN(nlohmann::json list,
-                       client_->ListAll(options_.resource, options_.ns, list_options));
   std::set<std::string> listed;
-  for (const nlohmann::json& item : list["items"]) {
-    nlohmann::json object = item;
-    // List items omit apiVersion and kind on real servers; restore them for handlers.
-    if (!object.contains("apiVersion")) object["apiVersion"] = options_.resource.ApiVersion();
-    if (!object.contains("kind")) object["kind"] = options_.resource.kind;
-    listed.insert(ObjectKey(object));
-    std::optional<nlohmann::json> previous = cache_.Upsert(object);
-    for (const auto& handlers : handlers_) {
-      if (!previous && handlers.on_add) handlers.on_add(object);
-      if (previous && handlers.on_update) handlers.on_update(*previous, object);
+  std::string resource_version;
+  // Bounded so that a server that keeps returning a continue token cannot loop forever.
+  constexpr int kMaxPages = 100000;
+  for (int page = 0;; ++page) {
+    if (page == kMaxPages) {
+      return ResourceExhausted("list of " + options_.resource.plural + " did not end after " +
+                               std::to_string(kMaxPages) + " pages");
     }
+    VTG_ASSIGN_OR_RETURN(nlohmann::json list,
+                         client_->List(options_.resource, options_.ns, list_options));
+    if (auto items = list.find("items"); items != list.end() && items->is_array()) {
+      for (nlohmann::json& item : *items) ApplyListed(std::move(item), &listed);
+    }
+    const nlohmann::json metadata = list.value("metadata", nlohmann::json::object());
+    resource_version = metadata.value("resourceVersion", "");
+    list_options.continue_token = metadata.value("continue", "");
+    if (list_options.continue_token.empty()) break;
   }
   for (const std::string& key : cache_.Keys()) {
     if (listed.count(key) != 0) continue;
@@ -115,15 +140,16 @@ Status Informer::ListAndReplace() {
       if (handlers.on_delete) handlers.on_delete(*removed);
     }
   }
-  resource_version_ = list["metadata"].value("resourceVersion", "");
+  resource_version_ = resource_version;
   synced_ = true;
   return Status::Ok();
 }
 
-Status Informer::ApplyEvent(const WatchEvent& event) {
+Status Informer::ApplyEvent(WatchEvent& event) {
   if (event.type == "ERROR") {
     return StatusFromStatusObject(event.object, "watch of " + options_.resource.plural);
   }
+  if (options_.transform && event.type != "BOOKMARK") options_.transform(event.object);
   std::string rv = ResourceVersionOf(event.object);
   if (!rv.empty()) resource_version_ = rv;
   if (event.type == "BOOKMARK") return Status::Ok();

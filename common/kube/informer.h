@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,11 +42,22 @@ struct InformerOptions {
   // How long a watch may stay silent before it is reconnected; must exceed the server-side
   // timeout, which the server enforces first.
   std::chrono::milliseconds read_timeout{330000};
+  // Objects per LIST page. Pages are applied to the cache one at a time and released, so a
+  // LIST holds at most one decoded page besides the cache.
   int64_t list_page_size = 500;
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   uint64_t backoff_seed = 1;
+  // Applied to every listed and watched object before it is cached and passed to the
+  // handlers, to drop the fields the program never reads (as client-go's SetTransform). It
+  // must keep apiVersion, kind, metadata.name, metadata.namespace, metadata.labels and
+  // metadata.resourceVersion.
+  std::function<void(nlohmann::json& object)> transform;
 };
+
+// Removes metadata.managedFields, the server-side apply bookkeeping that can be larger than
+// the rest of an object and that a controller reading through a cache never needs.
+void StripManagedFields(nlohmann::json& object);
 
 // Called on the informer's thread, outside the cache lock; keep them short (enqueue a key).
 struct ResourceEventHandlers {
@@ -83,7 +95,9 @@ class Informer {
   Status ListAndReplace();
   // Returns OK when the watch ended normally (server timeout) and kGone when a LIST is needed.
   Status WatchOnce();
-  Status ApplyEvent(const WatchEvent& event);
+  Status ApplyEvent(WatchEvent& event);
+  // Caches one listed object and calls the handlers; adds its key to `listed`.
+  void ApplyListed(nlohmann::json object, std::set<std::string>* listed);
   // Sleeps for the next backoff delay; false when stopped meanwhile.
   bool SleepBackoff();
 

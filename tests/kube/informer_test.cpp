@@ -135,6 +135,88 @@ TEST_F(InformerTest, RelistsAfterExpiryAndNoticesDeletionsMissedMeanwhile) {
   informer.Stop();
 }
 
+TEST_F(InformerTest, PagedListDropsMissingObjects) {
+  for (const char* name : {"a", "b", "c", "d", "e"}) {
+    ASSERT_TRUE(client_->Create(SecretsResource(), "default", Secret(name, "vtguard")).ok());
+  }
+  InformerOptions options = Options();
+  options.list_page_size = 2;
+  Informer informer(client_, options);
+  Events events;
+  informer.AddHandlers(events.Handlers());
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  EXPECT_EQ(informer.cache().size(), 5u);
+  int list_requests = 0;
+  for (const auto& record : server_->RequestLog()) {
+    if (record.verb == "list" && record.resource == "secrets") ++list_requests;
+  }
+  EXPECT_EQ(list_requests, 3);
+
+  // A relist after expiry that no longer contains "c" reports it deleted.
+  testing::FaultRule no_watch;
+  no_watch.verb = "watch";
+  no_watch.status = 500;
+  server_->AddFault(no_watch);
+  server_->DropWatches();
+  ASSERT_TRUE(client_->Delete(SecretsResource(), "default", "c").ok());
+  server_->ExpireResourceVersions();
+  server_->ClearFaults();
+  EXPECT_TRUE(events.WaitFor("delete default/c"));
+  EXPECT_EQ(informer.cache().Keys(),
+            (std::vector<std::string>{"default/a", "default/b", "default/d", "default/e"}));
+  informer.Stop();
+}
+
+TEST_F(InformerTest, TransformAppliesToListedAndWatchedObjects) {
+  ASSERT_TRUE(client_->Create(SecretsResource(), "default", Secret("listed", "vtguard")).ok());
+  InformerOptions options = Options();
+  options.transform = [](nlohmann::json& object) {
+    object.erase("data");
+    object["metadata"]["annotations"]["transformed"] = "yes";
+  };
+  Informer informer(client_, options);
+  std::mutex mu;
+  std::vector<nlohmann::json> handled;
+  informer.AddHandlers({[&](const nlohmann::json& o) {
+                          std::lock_guard<std::mutex> lock(mu);
+                          handled.push_back(o);
+                        },
+                        nullptr, nullptr});
+  Events events;
+  informer.AddHandlers(events.Handlers());
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(std::chrono::seconds(10)));
+  nlohmann::json watched = Secret("watched", "vtguard");
+  watched["data"] = {{"tls.key", "c2VjcmV0"}};
+  ASSERT_TRUE(client_->Create(SecretsResource(), "default", watched).ok());
+  ASSERT_TRUE(events.WaitFor("add default/watched"));
+
+  for (const char* key : {"default/listed", "default/watched"}) {
+    std::optional<nlohmann::json> cached = informer.cache().Get(key);
+    ASSERT_TRUE(cached.has_value()) << key;
+    EXPECT_FALSE(cached->contains("data")) << key;
+    EXPECT_EQ((*cached)["metadata"]["annotations"]["transformed"], "yes") << key;
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(handled.size(), 2u);
+  for (const nlohmann::json& object : handled) EXPECT_FALSE(object.contains("data"));
+  informer.Stop();
+}
+
+TEST_F(InformerTest, StripManagedFieldsKeepsOtherMetadata) {
+  nlohmann::json object = {
+      {"metadata",
+       {{"name", "a"}, {"labels", {{"k", "v"}}}, {"managedFields", {{{"manager", "kubectl"}}}}}}};
+  StripManagedFields(object);
+  EXPECT_FALSE(object["metadata"].contains("managedFields"));
+  EXPECT_EQ(object["metadata"]["name"], "a");
+  EXPECT_EQ(object["metadata"]["labels"]["k"], "v");
+  nlohmann::json no_metadata = {{"kind", "Secret"}};
+  StripManagedFields(no_metadata);
+  EXPECT_EQ(no_metadata, (nlohmann::json{{"kind", "Secret"}}));
+}
+
 TEST_F(InformerTest, ResumesFromBookmarkAfterDroppedWatch) {
   Informer informer(client_, Options());
   Events events;
