@@ -7,6 +7,7 @@
 // level-triggered and idempotent: calling it again with nothing changed writes nothing.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,8 @@ class ClusterReconciler {
   Status ReadUserCa(Pass& pass);
   Status EnsureLeaves(Pass& pass);
   Status WriteLeaf(Pass& pass, vitess::Component component, const LeafDecision& decision);
+  // Decides and signs the crl.pem of every leaf; marks leaves whose copy differs for a write.
+  Status PlanCrl(Pass& pass, std::map<vitess::Component, LeafDecision>& decisions);
   Status EnsureClusterConfiguration(Pass& pass);
   Status AdvanceRotation(Pass& pass);
   void Audit(Pass& pass);
