@@ -191,7 +191,7 @@ TEST_F(CrlReconcileTest, SecondPassWritesNothing) {
   EXPECT_EQ(last_.status.revision, 1);
 }
 
-TEST_F(CrlReconcileTest, ClientsGetCrlFlagsAndTabletsOnlyWithClientAuth) {
+TEST_F(CrlReconcileTest, CrlFlagsFollowClientAuth) {
   const std::string mounted = "/vt/vtguard/tls/crl.pem";
   for (const char* client_auth : {"None", "Required"}) {
     Reconcile(Policy({{"clientAuth", client_auth}, {"crl", {{"enabled", true}}}}));
