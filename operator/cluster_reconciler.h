@@ -57,6 +57,12 @@ class ClusterReconciler {
   Status PlanCrl(Pass& pass, std::map<vitess::Component, LeafDecision>& decisions);
   Status EnsureClusterConfiguration(Pass& pass);
   Status AdvanceRotation(Pass& pass);
+  // The rotation of a policy-wide CA: each phase waits for every cluster of the policy.
+  Status AdvancePolicyRotation(Pass& pass);
+  // Sets `converged` and `rolled_out` over every cluster that shares the policy-wide CA.
+  Status MeasurePolicyClusters(Pass& pass, bool* converged, bool* rolled_out);
+  // Writes the CA Secret for the move to `next`; `token` is recorded when a rotation starts.
+  Status MoveRotation(Pass& pass, RotationPhase next, const std::string& token);
   void Audit(Pass& pass);
   void RecordChanges(Pass& pass);
   void FillStatus(Pass& pass);

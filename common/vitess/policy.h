@@ -62,6 +62,10 @@ struct TlsPolicy {
   std::string name;        // metadata.name; empty when only a spec was parsed.
   std::string namespace_;  // metadata.namespace; empty selects clusters of any namespace.
   std::int64_t generation = 0;
+  // metadata.annotations["vtguard.io/rotate-ca"]: any new value starts one key rotation of a
+  // policy-wide CA (trustDomain Policy), as the same annotation on a VitessCluster does for
+  // its own CA.
+  std::string rotate_ca_token;
 
   LabelSelector cluster_selector;  // Empty selects every VitessCluster in the namespace.
   Enforcement enforcement = Enforcement::kEnforce;

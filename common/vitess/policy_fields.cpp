@@ -162,6 +162,13 @@ void ParseMetadata(const nlohmann::json& object, TlsPolicy& policy, FieldErrors&
   if (generation != metadata->end() && generation->is_number_integer()) {
     policy.generation = generation->get<std::int64_t>();
   }
+  auto annotations = metadata->find("annotations");
+  if (annotations != metadata->end() && annotations->is_object()) {
+    auto token = annotations->find("vtguard.io/rotate-ca");
+    if (token != annotations->end() && token->is_string()) {
+      policy.rotate_ca_token = token->get<std::string>();
+    }
+  }
 }
 
 void ParseServerName(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors) {
