@@ -350,7 +350,14 @@ TEST_F(InformerStoreTest, ConvergesThroughWatchFaults) {
       second_cluster = true;
     }
     if (round == 12) {
-      // Renewal of every leaf while the faults go on.
+      // The informers may see the new cluster only after a few failed watches and lists.
+      // Once it is issued, every leaf of both clusters is renewed while the faults go on.
+      auto secured = [&] {
+        std::optional<ClusterStatus> status = operator_->ClusterStatusOf(kNamespace, "second");
+        return status && status->phase == ClusterPhase::kSecured;
+      };
+      for (int wait = 0; wait < 40 && !secured(); ++wait) Round();
+      ASSERT_TRUE(secured());
       clock_.Advance(std::chrono::hours(2160 - 700));
     }
     Round();
