@@ -1,9 +1,14 @@
 #include "operator/crl_plan.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "common/pki/openssl_handles.h"
 #include "common/vitess/policy.h"
 
 namespace vtguard::op {
@@ -35,6 +40,22 @@ std::map<std::string, SystemTime> StoredRevocationDates(std::string_view stored_
     }
   }
   return dates;
+}
+
+// The highest cRLNumber of the CRLs in `pem`, or 0 when none can be read.
+uint64_t HighestCrlNumber(std::string_view pem) {
+  pki::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  uint64_t highest = 0;
+  while (pki::X509CrlPtr crl{PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)}) {
+    pki::Asn1IntegerPtr number(static_cast<ASN1_INTEGER*>(
+        X509_CRL_get_ext_d2i(crl.get(), NID_crl_number, nullptr, nullptr)));
+    uint64_t value = 0;
+    if (number != nullptr && ASN1_INTEGER_get_uint64(&value, number.get()) == 1) {
+      highest = std::max(highest, value);
+    }
+  }
+  ERR_clear_error();
+  return highest;
 }
 
 }  // namespace
@@ -72,8 +93,10 @@ Result<std::string> SignCrlPem(std::string_view stored_pem,
   std::map<std::string, SystemTime> dates = StoredRevocationDates(stored_pem);
   pki::CrlOptions options;
   options.validity = validity;
-  options.crl_number = static_cast<uint64_t>(std::max<std::int64_t>(
+  // RFC 5280 wants the number to grow with every CRL of a CA, also within one second.
+  const auto unix_seconds = static_cast<uint64_t>(std::max<std::int64_t>(
       1, std::chrono::duration_cast<Seconds>(now.time_since_epoch()).count()));
+  options.crl_number = std::max(unix_seconds, HighestCrlNumber(stored_pem) + 1);
   for (const std::string& serial : serials) {
     auto stored = dates.find(serial);
     options.revoked.push_back({serial, stored != dates.end() ? stored->second : now});

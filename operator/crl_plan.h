@@ -39,9 +39,10 @@ CrlDecision DecideCrl(std::string_view stored_pem, const std::vector<pki::Certif
                       const std::vector<std::string>& serials, Seconds renew_before,
                       SystemTime now);
 
-// Signs crl.pem: one CRL per signer with lastUpdate now, nextUpdate now + `validity` and
-// cRLNumber = the Unix time of now, which grows with every CRL a CA signs. Each serial keeps
-// the revocation date it has in `stored_pem`, else gets now.
+// Signs crl.pem: one CRL per signer with lastUpdate now, nextUpdate now + `validity` and a
+// cRLNumber that grows with every CRL: the Unix time of now, or one more than the highest
+// number in `stored_pem` when that is not lower. Each serial keeps the revocation date it has
+// in `stored_pem`, else gets now.
 Result<std::string> SignCrlPem(std::string_view stored_pem,
                                const std::vector<pki::CertifiedKey>& signers,
                                const std::vector<std::string>& serials, Seconds validity,

@@ -106,6 +106,26 @@ TEST(SignCrlPem, KeepsRevocationDatesOfListedSerials) {
   EXPECT_EQ(CrlRenewalTime(second, 30h), clock.Now() + 70h);
 }
 
+TEST(SignCrlPem, CrlNumberGrowsWithinOneSecond) {
+  FakeClock clock(WholeSecondsNow());
+  pki::CertifiedKey ca = *pki::CreateCa({}, clock);
+  std::string first = *SignCrlPem("", {ca}, {}, 100h, clock);
+  std::string second = *SignCrlPem(first, {ca}, {"A1"}, 100h, clock);
+  pki::testing::TempDir dir;
+  auto number = [&](const std::string& name, const std::string& pem) -> uint64_t {
+    pki::testing::CommandResult printed = pki::testing::RunCommand(
+        "openssl crl -noout -crlnumber -in " + dir.Write(name, pem).string());
+    EXPECT_EQ(printed.exit_code, 0) << printed.output;
+    // openssl prints "crlNumber=0x..." in hexadecimal.
+    return std::stoull(printed.output.substr(printed.output.find('=') + 1), nullptr, 16);
+  };
+  const uint64_t first_number = number("first.pem", first);
+  const auto now_seconds =
+      std::chrono::duration_cast<Seconds>(clock.Now().time_since_epoch()).count();
+  EXPECT_EQ(first_number, static_cast<uint64_t>(now_seconds));
+  EXPECT_EQ(number("second.pem", second), first_number + 1);
+}
+
 TEST(CrlSigners, IncludesNextCaDuringRotation) {
   FakeClock clock(WholeSecondsNow());
   CaMaterial ca{
