@@ -10,8 +10,8 @@ Status ClusterReconciler::EnsureCa(Pass& pass) {
   if (!pass.policy.self_signed()) {
     status = ReadUserCa(pass);
   } else if (pass.policy.trust_domain == vitess::TrustDomain::kPolicy) {
-    // NOTE: a policy-wide CA is created and renewed with the same key, but a key rotation runs
-    // only for per-cluster CAs, because its rollouts would have to cover every cluster at once.
+    // A key rotation of this CA moves through its phases only when every cluster of the
+    // policy is ready (AdvancePolicyRotation).
     std::string ca_ns = pass.policy.namespace_.empty() ? pass.ns : pass.policy.namespace_;
     status = EnsureSelfSignedCa(pass, ca_ns, CaSecretName(pass.policy.name));
   } else {

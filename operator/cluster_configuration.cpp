@@ -105,7 +105,11 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
 }
 
 Status ClusterReconciler::AdvanceRotation(Pass& pass) {
-  if (!pass.rotation_enabled || !pass.ca_secret) return Status::Ok();
+  if (!pass.ca_secret) return Status::Ok();
+  if (pass.policy.self_signed() && pass.policy.trust_domain == vitess::TrustDomain::kPolicy) {
+    return AdvancePolicyRotation(pass);
+  }
+  if (!pass.rotation_enabled) return Status::Ok();
   const std::string token = Annotation(pass.cluster, kRotateCaAnnotation);
   const bool key_changed = !(pass.ca->signer.key.spec() == ToKeySpec(pass.policy.ca.private_key));
   RotationInputs inputs;
@@ -115,7 +119,10 @@ Status ClusterReconciler::AdvanceRotation(Pass& pass) {
   inputs.rollout_complete = pass.rollout.complete();
   RotationPhase next = NextRotationPhase(inputs);
   if (next == pass.ca->phase) return Status::Ok();
+  return MoveRotation(pass, next, token);
+}
 
+Status ClusterReconciler::MoveRotation(Pass& pass, RotationPhase next, const std::string& token) {
   std::optional<pki::CertifiedKey> new_ca;
   if (next == RotationPhase::kNewCa) {
     pki::CaOptions options;

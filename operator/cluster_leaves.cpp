@@ -1,7 +1,9 @@
-// The leaf part of ClusterReconciler: issue, renew and re-bundle the four leaf Secrets.
+// The leaf part of ClusterReconciler: issue, renew and re-bundle the four leaf Secrets, and
+// sign the crl.pem they carry when the policy enables CRLs.
 #include <algorithm>
 
 #include "operator/cluster_pass.h"
+#include "operator/crl_plan.h"
 #include "operator/leaf_plan.h"
 
 namespace vtguard::op {
@@ -48,8 +50,11 @@ Status ClusterReconciler::EnsureLeaves(Pass& pass) {
       }
     }
     pki::LeafRequest request = LeafRequestFor(pass.policy, pass.ns, pass.name, component);
-    decisions[component] =
-        DecideLeaf(observed, request, pass.ca->signer, pass.bundle_pem, renew_before, pass.now);
+    decisions[component] = DecideLeaf(observed, request, pass.ca->signer, pass.bundle_pem,
+                                      renew_before, pass.now, pass.policy.revoked_serials);
+  }
+  if (pass.policy.crl_enabled) {
+    VTG_RETURN_IF_ERROR(PlanCrl(pass, decisions));
   }
 
   bool any_change = std::any_of(decisions.begin(), decisions.end(), [](const auto& entry) {
@@ -75,6 +80,63 @@ Status ClusterReconciler::EnsureLeaves(Pass& pass) {
   return Status::Ok();
 }
 
+Status ClusterReconciler::PlanCrl(Pass& pass,
+                                  std::map<vitess::Component, LeafDecision>& decisions) {
+  // Every leaf carries the same crl.pem; the tablet's copy is the one compared.
+  std::string stored;
+  for (vitess::Component component : kLeafComponents) {
+    const LeafState& leaf = pass.leaves[component];
+    if (!leaf.secret) continue;
+    Result<SecretData> data = ReadSecretData(*leaf.secret);
+    if (!data.ok()) continue;
+    auto crl = data->find(kCrlKey);
+    if (crl != data->end()) {
+      stored = crl->second;
+      break;
+    }
+  }
+
+  const std::vector<pki::CertifiedKey> signers = CrlSigners(*pass.ca);
+  const Seconds renew_before = pass.policy.certificate.renew_before;
+  CrlDecision decision =
+      DecideCrl(stored, signers, pass.policy.revoked_serials, renew_before, pass.now);
+  // A pass that issues a leaf signs the CRL too, so that the rollout of the new leaf also
+  // carries a fresh CRL and the CRL's own renewal does not need a rollout of its own.
+  bool issuing = std::any_of(decisions.begin(), decisions.end(), [](const auto& entry) {
+    return entry.second.action == LeafAction::kIssue;
+  });
+  if (!decision.sign && issuing) decision = {true, "LeafIssued"};
+  if (decision.sign) {
+    Result<std::string> signed_pem = SignCrlPem(stored, signers, pass.policy.revoked_serials,
+                                                pass.policy.certificate.duration, clock_);
+    if (!signed_pem.ok()) {
+      pass.failure_reason = "IssuanceFailed";
+      return signed_pem.status().WithContext("signing crl.pem of cluster " + pass.name);
+    }
+    pass.crl_pem = std::move(*signed_pem);
+    pass.Note("CrlUpdated", "Signed crl.pem (" + decision.reason + ") listing " +
+                                std::to_string(pass.policy.revoked_serials.size()) +
+                                " revoked serials");
+  } else {
+    pass.crl_pem = std::move(stored);
+  }
+  pass.crl_renewal = CrlRenewalTime(pass.crl_pem, renew_before);
+
+  for (vitess::Component component : kLeafComponents) {
+    LeafDecision& leaf_decision = decisions[component];
+    if (leaf_decision.action != LeafAction::kKeep) continue;
+    // A kept leaf exists, so its Secret was read.
+    Result<SecretData> data = ReadSecretData(*pass.leaves[component].secret);
+    bool current = false;
+    if (data.ok()) {
+      auto crl = data->find(kCrlKey);
+      current = crl != data->end() && crl->second == pass.crl_pem;
+    }
+    if (!current) leaf_decision = {LeafAction::kUpdateBundle, "CrlChanged"};
+  }
+  return Status::Ok();
+}
+
 Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
                                     const LeafDecision& decision) {
   LeafState& leaf = pass.leaves[component];
@@ -94,8 +156,10 @@ Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
     VTG_ASSIGN_OR_RETURN(data[std::string(kPrivateKeyKey)], issued->key.ToPkcs8Pem());
   }
   data[std::string(kBundleKey)] = pass.bundle_pem;
-  // TODO: spec.crl.enabled is not acted on yet: no crl.pem is written, so revocation through
-  // --grpc-crl is not available from the operator.
+  // NOTE: with CRLs disabled a crl.pem written earlier stays but is no longer signed again. The
+  // mutation only adds flags, so the VitessCluster keeps its -crl flags pointing at the file
+  // until a user removes them, and Vitess then warns once the CRL is past its nextUpdate.
+  if (pass.policy.crl_enabled) data[std::string(kCrlKey)] = pass.crl_pem;
 
   std::map<std::string, std::string> annotations = {
       {std::string(kRevisionAnnotation), std::to_string(pass.revision)},
@@ -111,10 +175,14 @@ Status ClusterReconciler::WriteLeaf(Pass& pass, vitess::Component component,
   pass.wrote_leaves = true;
   pass.revision_time = pass.now;
 
-  std::string what =
-      decision.action == LeafAction::kUpdateBundle ? "Updated the trust bundle of " : "Issued ";
+  std::string what = "Issued ";
+  if (decision.action == LeafAction::kUpdateBundle) {
+    what = decision.reason == "CrlChanged" ? "Updated crl.pem of " : "Updated the trust bundle of ";
+  }
   std::string reason = decision.reason == "DoesNotExist" ? "Issued" : "Renewed";
-  if (decision.action == LeafAction::kUpdateBundle) reason = "BundleUpdated";
+  if (decision.action == LeafAction::kUpdateBundle) {
+    reason = decision.reason == "CrlChanged" ? "CrlUpdated" : "BundleUpdated";
+  }
   pass.Note(reason, what + pass.ns + "/" + leaf.secret_name + " (" + decision.reason +
                         "), revision " + std::to_string(pass.revision));
   return Status::Ok();

@@ -36,6 +36,8 @@ struct ClusterReconciler::Pass {
   bool rotation_enabled = false;
   std::optional<SystemTime> ca_renewal;
   std::string bundle_pem;
+  std::string crl_pem;                    // The crl.pem every leaf carries; "" without CRLs.
+  std::optional<SystemTime> crl_renewal;  // When crl_pem must be signed again.
 
   std::map<vitess::Component, LeafState> leaves;
   std::int64_t revision = 0;                // The revision the cluster should run.

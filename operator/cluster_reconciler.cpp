@@ -97,8 +97,8 @@ void ClusterReconciler::RecordChanges(Pass& pass) {
   if (pass.notes.empty()) return;
   // One Event per pass keeps a cold start at one Event per cluster; its reason is the most
   // significant change of the pass.
-  static constexpr std::array<std::string_view, 5> kPriority = {
-      "RotationPhaseChanged", "Renewed", "Issued", "BundleUpdated", "Configured"};
+  static constexpr std::array<std::string_view, 6> kPriority = {
+      "RotationPhaseChanged", "Renewed", "Issued", "BundleUpdated", "CrlUpdated", "Configured"};
   std::string reason = pass.notes.front().first;
   for (std::string_view candidate : kPriority) {
     auto it = std::find_if(pass.notes.begin(), pass.notes.end(),
@@ -149,6 +149,7 @@ void ClusterReconciler::FillStatus(Pass& pass) {
     status.ca_not_after = pass.ca->signer.certificate.NotAfter();
     if (pass.ca_renewal) earliest(renewal, *pass.ca_renewal);
   }
+  if (pass.crl_renewal) earliest(renewal, *pass.crl_renewal);
   for (const auto& [component, leaf] : pass.leaves) {
     if (!leaf.certificate) continue;
     earliest(status.certificate_not_after, leaf.certificate->NotAfter());

@@ -7,6 +7,7 @@
 // level-triggered and idempotent: calling it again with nothing changed writes nothing.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -52,8 +53,16 @@ class ClusterReconciler {
   Status ReadUserCa(Pass& pass);
   Status EnsureLeaves(Pass& pass);
   Status WriteLeaf(Pass& pass, vitess::Component component, const LeafDecision& decision);
+  // Decides and signs the crl.pem of every leaf; marks leaves whose copy differs for a write.
+  Status PlanCrl(Pass& pass, std::map<vitess::Component, LeafDecision>& decisions);
   Status EnsureClusterConfiguration(Pass& pass);
   Status AdvanceRotation(Pass& pass);
+  // The rotation of a policy-wide CA: each phase waits for every cluster of the policy.
+  Status AdvancePolicyRotation(Pass& pass);
+  // Sets `converged` and `rolled_out` over every cluster that shares the policy-wide CA.
+  Status MeasurePolicyClusters(Pass& pass, bool* converged, bool* rolled_out);
+  // Writes the CA Secret for the move to `next`; `token` is recorded when a rotation starts.
+  Status MoveRotation(Pass& pass, RotationPhase next, const std::string& token);
   void Audit(Pass& pass);
   void RecordChanges(Pass& pass);
   void FillStatus(Pass& pass);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "operator/crl_plan.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -81,7 +83,8 @@ std::optional<SystemTime> LeafRenewalTime(const SecretData& data, Seconds renew_
 
 LeafDecision DecideLeaf(const LeafObservation& observed, const pki::LeafRequest& request,
                         const pki::CertifiedKey& signer, const std::string& bundle_pem,
-                        Seconds renew_before, SystemTime now) {
+                        Seconds renew_before, SystemTime now,
+                        const std::vector<std::string>& revoked_serials) {
   if (!observed.data) return Issue("DoesNotExist");
   const SecretData& data = *observed.data;
   auto cert_pem = data.find(kCertKey);
@@ -91,6 +94,7 @@ LeafDecision DecideLeaf(const LeafObservation& observed, const pki::LeafRequest&
   if (!leaf.ok()) return Issue("InvalidData");
 
   const pki::Certificate& cert = leaf->certificate;
+  if (IsRevoked(cert, revoked_serials)) return Issue("Revoked");
   if (!cert.IsSignedBy(signer.certificate)) return Issue("IssuerChanged");
   if (!SubjectMatches(cert, request) || !SameNames(cert.DnsNames(), request.dns_names) ||
       !SameUsages(cert.Usages(), request.usages) || !(leaf->key.spec() == request.key)) {

@@ -27,14 +27,14 @@ pki::KeySpec ToKeySpec(const vitess::PrivateKeySpec& spec);
 
 enum class LeafAction {
   kKeep,          // Nothing to do.
-  kUpdateBundle,  // Same certificate and key, new ca.crt.
+  kUpdateBundle,  // Same certificate and key, new ca.crt or crl.pem.
   kIssue,         // New key and certificate.
 };
 
 struct LeafDecision {
   LeafAction action = LeafAction::kKeep;
-  // PascalCase reason for events and logs: DoesNotExist, InvalidData, IssuerChanged,
-  // SpecChanged, Renewing, BundleChanged.
+  // PascalCase reason for events and logs: DoesNotExist, InvalidData, Revoked, IssuerChanged,
+  // SpecChanged, Renewing, BundleChanged, CrlChanged.
   std::string reason;
 };
 
@@ -43,10 +43,12 @@ struct LeafObservation {
   std::string name;                // "<namespace>/<secret>", the renewal jitter seed.
 };
 
-// Decides what to do with one leaf Secret. `renew_before` comes from the policy.
+// Decides what to do with one leaf Secret. `renew_before` comes from the policy. A leaf whose
+// serial is in `revoked_serials` (normalized, sorted) is issued again with a new key.
 LeafDecision DecideLeaf(const LeafObservation& observed, const pki::LeafRequest& request,
                         const pki::CertifiedKey& signer, const std::string& bundle_pem,
-                        Seconds renew_before, SystemTime now);
+                        Seconds renew_before, SystemTime now,
+                        const std::vector<std::string>& revoked_serials = {});
 
 // The renewal time of the leaf in `data`, or nullopt when it cannot be read.
 std::optional<SystemTime> LeafRenewalTime(const SecretData& data, Seconds renew_before,

@@ -69,6 +69,8 @@ class Operator {
   Status ProcessCluster(const std::string& ns, const std::string& name, bool* retry,
                         std::optional<Seconds>* requeue);
   Status ProcessPolicy(const std::string& ns, const std::string& name);
+  // Runs the cleanup of a policy that has a deletionTimestamp (see policy_cleanup.h).
+  Status FinishPolicyDeletion(const Json& policy_object);
   Status ProcessTrustBundle();
   Status ProcessWebhook(std::optional<Seconds>* requeue);
   void RecordViolationEvents(const Json& policy_object, const ClusterStatus& status);

@@ -5,6 +5,7 @@
 #include "common/base/log.h"
 #include "common/vitess/admission.h"
 #include "operator/operator.h"
+#include "operator/policy_cleanup.h"
 #include "operator/policy_status.h"
 
 namespace vtguard::op {
@@ -21,6 +22,8 @@ std::vector<ParsedPolicy> SelectingPolicies(const std::vector<Json>& policies,
                                             const Json& cluster) {
   std::vector<ParsedPolicy> selecting;
   for (const Json& object : policies) {
+    // A policy that is being deleted manages nothing, so its cleanup is not undone.
+    if (IsBeingDeleted(object)) continue;
     Result<vitess::TlsPolicy> policy = vitess::ParsePolicy(object);
     if (!policy.ok() || !vitess::Selects(*policy, cluster)) continue;
     selecting.push_back({object, std::move(*policy)});
@@ -100,16 +103,18 @@ void Operator::RecordViolationEvents(const Json& policy_object, const ClusterSta
 
 Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
   Result<Json> object = store_.Get(kPolicyKind, ns, name);
-  if (!object.ok() && object.status().code() == ErrorCode::kNotFound) {
-    // NOTE: deleting a policy stops management and leaves every Secret in place; the policy
-    // API has no cleanup-on-delete field, so vtguard never deletes Secrets.
+  const bool gone = !object.ok() && object.status().code() == ErrorCode::kNotFound;
+  if (!object.ok() && !gone) return object.status();
+  if (gone || IsBeingDeleted(*object)) {
+    // Deleting a policy stops management. Its Secrets stay, unless cleanupOnDelete put the
+    // finalizer on it; then they are deleted before the policy goes.
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end();) {
       it = it->second.policy == ns + "/" + name ? entries_.erase(it) : std::next(it);
     }
-    return Status::Ok();
   }
-  if (!object.ok()) return object.status();
+  if (gone) return Status::Ok();
+  if (IsBeingDeleted(*object)) return FinishPolicyDeletion(*object);
 
   const Json current_status = object->value("status", Json::object());
   const std::int64_t generation = object->at("metadata").value("generation", 0);
@@ -119,6 +124,7 @@ Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
     status = BuildInvalidPolicyStatus(generation, policy.status().message(), current_status,
                                       clock_.Now());
   } else {
+    VTG_ASSIGN_OR_RETURN(*object, SyncCleanupFinalizer(store_, *object, policy->cleanup_on_delete));
     // Selection reads only the namespace and labels.
     VTG_ASSIGN_OR_RETURN(std::vector<Json> clusters,
                          store_.ListMetadata(kVitessClusterKind, ns, {}));
@@ -146,6 +152,25 @@ Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
   updated["status"] = status;
   Result<Json> written = store_.UpdateStatus(kPolicyKind, updated);
   if (!written.ok()) return written.status().WithContext("updating the policy status");
+  return Status::Ok();
+}
+
+Status Operator::FinishPolicyDeletion(const Json& policy_object) {
+  const std::string ns = MetadataString(policy_object, "namespace");
+  const std::string name = MetadataString(policy_object, "name");
+  if (!HasFinalizer(policy_object, kCleanupFinalizer)) return Status::Ok();
+  VTG_ASSIGN_OR_RETURN(CleanupProgress progress, CleanUpDeletedPolicy(store_, policy_object));
+  if (progress.deleted > 0) {
+    events_.Record(policy_object, EventType::kNormal, "CleanedUp",
+                   "Deleted " + std::to_string(progress.deleted) +
+                       " Secrets that vtguard created for this policy");
+    // Look once more after a delay before letting the policy go.
+    queue_.AddAfter("policy/" + ns + "/" + name, options_.batch_delay);
+  }
+  if (progress.finished) {
+    log::Info("Removed the cleanup finalizer of a deleted policy.",
+              {{log::Key::kNamespace, ns}, {log::Key::kPolicy, name}});
+  }
   return Status::Ok();
 }
 

@@ -1,5 +1,6 @@
 #include "common/pki/crl.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -94,6 +95,82 @@ Result<std::string> CreateCrlPem(const CertifiedKey& ca, const CrlOptions& optio
   char* data = nullptr;
   long length = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(length));
+}
+
+Result<std::vector<Crl>> Crl::ParseAll(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (bio == nullptr) return OpenSslError("reading the CRL text");
+  std::vector<Crl> crls;
+  while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+    crls.push_back(Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free)));
+  }
+  // The loop ends with "no start line" at the end of the data; any other error means a
+  // damaged block.
+  unsigned long error = ERR_peek_last_error();
+  bool clean_end = ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
+  ClearOpenSslErrors();
+  if (!clean_end && error != 0) {
+    return InvalidArgument("CRL number " + std::to_string(crls.size() + 1) +
+                           " is not a valid PEM CRL");
+  }
+  if (crls.empty()) return InvalidArgument("no PEM CRL found (expected \"BEGIN X509 CRL\" blocks)");
+  return crls;
+}
+
+std::string Crl::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (bio == nullptr || PEM_write_bio_X509_CRL(bio.get(), crl_.get()) != 1) {
+    ClearOpenSslErrors();
+    return {};
+  }
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(length));
+}
+
+std::string Crl::Issuer() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(crl_.get()), 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(length));
+}
+
+SystemTime Crl::LastUpdate() const {
+  return Asn1TimeToSystemTime(X509_CRL_get0_lastUpdate(crl_.get()));
+}
+
+std::optional<SystemTime> Crl::NextUpdate() const {
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl_.get());
+  if (next == nullptr) return std::nullopt;
+  return Asn1TimeToSystemTime(next);
+}
+
+std::vector<RevokedSerial> Crl::Revoked() const {
+  std::vector<RevokedSerial> revoked;
+  STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl_.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(entries); ++i) {
+    const X509_REVOKED* entry = sk_X509_REVOKED_value(entries, i);
+    BignumPtr serial(ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(entry), nullptr));
+    if (serial == nullptr) continue;
+    char* hex = BN_bn2hex(serial.get());
+    if (hex == nullptr) continue;
+    revoked.push_back({hex, Asn1TimeToSystemTime(X509_REVOKED_get0_revocationDate(entry))});
+    OPENSSL_free(hex);
+  }
+  ClearOpenSslErrors();
+  return revoked;
+}
+
+bool Crl::IsSignedBy(const Certificate& issuer) const {
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl_.get()), X509_get_subject_name(issuer.get())) != 0) {
+    return false;
+  }
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  bool signed_by = key != nullptr && X509_CRL_verify(crl_.get(), key) == 1;
+  ClearOpenSslErrors();
+  return signed_by;
 }
 
 }  // namespace vtguard::pki

@@ -23,10 +23,20 @@ constexpr std::array<std::string_view, 2> kRolloutNames = {"Automatic", "Manual"
 constexpr std::array<std::string_view, 2> kMigrationNames = {"Direct", "OptionalTLS"};
 constexpr std::array<std::string_view, 3> kAlgorithmNames = {"ECDSA", "RSA", "Ed25519"};
 
-const std::set<std::string> kSpecFields = {
-    "clusterSelector", "enforcement", "serverName",  "clientAuth", "flagSpelling",
-    "vitessVersion",   "issuer",      "trustDomain", "ca",         "certificate",
-    "rollout",         "migration",   "crl"};
+const std::set<std::string> kSpecFields = {"clusterSelector",
+                                           "enforcement",
+                                           "serverName",
+                                           "clientAuth",
+                                           "flagSpelling",
+                                           "vitessVersion",
+                                           "issuer",
+                                           "trustDomain",
+                                           "ca",
+                                           "certificate",
+                                           "rollout",
+                                           "migration",
+                                           "crl",
+                                           "cleanupOnDelete"};
 
 void ParseSpec(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors) {
   if (!spec.is_object()) {
@@ -57,6 +67,7 @@ void ParseSpec(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& error
                                                 "), because a leaf never outlives its CA");
   }
   ParseCrl(spec, policy, errors);
+  ParseCleanupOnDelete(spec, policy, errors);
   ParseSelector(spec, policy, errors);
 }
 

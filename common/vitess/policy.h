@@ -62,6 +62,10 @@ struct TlsPolicy {
   std::string name;        // metadata.name; empty when only a spec was parsed.
   std::string namespace_;  // metadata.namespace; empty selects clusters of any namespace.
   std::int64_t generation = 0;
+  // metadata.annotations["vtguard.io/rotate-ca"]: any new value starts one key rotation of a
+  // policy-wide CA (trustDomain Policy), as the same annotation on a VitessCluster does for
+  // its own CA.
+  std::string rotate_ca_token;
 
   LabelSelector cluster_selector;  // Empty selects every VitessCluster in the namespace.
   Enforcement enforcement = Enforcement::kEnforce;
@@ -79,6 +83,10 @@ struct TlsPolicy {
   Rollout rollout = Rollout::kAutomatic;
   Migration migration = Migration::kDirect;
   bool crl_enabled = false;
+  // spec.crl.revokedSerials, normalized by NormalizeSerial, without duplicates, sorted.
+  std::vector<std::string> revoked_serials;
+  // spec.cleanupOnDelete: deleting the policy deletes the Secrets vtguard created for it.
+  bool cleanup_on_delete = false;
 
   bool self_signed() const { return ca_secret_name.empty(); }
 };
@@ -92,6 +100,11 @@ Result<TlsPolicy> ParsePolicy(const nlohmann::json& policy_object);
 // Parses every VitessTLSPolicy document of a YAML stream; documents of other kinds and empty
 // documents are skipped. Errors name the document index (0-based).
 Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text);
+
+// A certificate serial number as upper-case hex without leading zeros, with ':' separators
+// removed ("0a:1B" -> "A1B"), or nullopt when it is not a positive number of at most 20 bytes
+// (the RFC 5280 limit).
+std::optional<std::string> NormalizeSerial(std::string_view text);
 
 // A policy with every default and no metadata: what `vtguard check` and `inject` use without
 // --policy.

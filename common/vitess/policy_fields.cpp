@@ -1,11 +1,18 @@
 #include "common/vitess/policy_fields.h"
 
+#include <cctype>
 #include <regex>
+#include <set>
 
 #include "common/base/time.h"
 
 namespace vtguard::vitess {
 namespace {
+
+// A bound on spec.crl.revokedSerials, so that one policy cannot grow every leaf Secret past
+// the 1 MiB Secret limit. A PEM CRL of 1000 random 16-byte serials is about 48 KB (measured
+// with `openssl ca -gencrl`), and a leaf Secret carries at most two CRLs, base64-encoded.
+constexpr std::size_t kMaxRevokedSerials = 1000;
 
 // RFC 1123 subdomain, as Kubernetes validates DNS names.
 bool IsDnsSubdomain(const std::string& name) {
@@ -76,7 +83,49 @@ void ParsePrivateKey(const nlohmann::json& certificate, const std::string& path,
   key.size = value;
 }
 
+void ParseRevokedSerials(const nlohmann::json& crl, TlsPolicy& policy, FieldErrors& errors) {
+  auto serials = crl.find("revokedSerials");
+  if (serials == crl.end() || serials->is_null()) return;
+  if (!serials->is_array()) {
+    errors.Add("spec.crl.revokedSerials", "must be a list of hexadecimal serial numbers");
+    return;
+  }
+  if (serials->size() > kMaxRevokedSerials) {
+    errors.Add("spec.crl.revokedSerials", "has " + std::to_string(serials->size()) +
+                                              " entries; at most " +
+                                              std::to_string(kMaxRevokedSerials) + " are allowed");
+    return;
+  }
+  std::set<std::string> normalized;
+  for (std::size_t i = 0; i < serials->size(); ++i) {
+    const nlohmann::json& item = (*serials)[i];
+    std::string path = "spec.crl.revokedSerials[" + std::to_string(i) + "]";
+    std::optional<std::string> serial =
+        item.is_string() ? NormalizeSerial(item.get<std::string>()) : std::nullopt;
+    if (!serial) {
+      errors.Add(path, "invalid serial number " + item.dump() +
+                           "; write it in hexadecimal as `openssl x509 -noout -serial` prints it");
+      continue;
+    }
+    normalized.insert(*serial);
+  }
+  policy.revoked_serials.assign(normalized.begin(), normalized.end());
+}
+
 }  // namespace
+
+std::optional<std::string> NormalizeSerial(std::string_view text) {
+  std::string hex;
+  for (char c : text) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    if (hex.empty() && c == '0') continue;
+    hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  // RFC 5280 allows at most 20 octets, and a serial is positive.
+  if (hex.empty() || hex.size() > 40) return std::nullopt;
+  return hex;
+}
 
 Result<TlsPolicy> FieldErrors::ToResult(TlsPolicy value) const {
   if (problems_.empty()) return value;
@@ -112,6 +161,13 @@ void ParseMetadata(const nlohmann::json& object, TlsPolicy& policy, FieldErrors&
   auto generation = metadata->find("generation");
   if (generation != metadata->end() && generation->is_number_integer()) {
     policy.generation = generation->get<std::int64_t>();
+  }
+  auto annotations = metadata->find("annotations");
+  if (annotations != metadata->end() && annotations->is_object()) {
+    auto token = annotations->find("vtguard.io/rotate-ca");
+    if (token != annotations->end() && token->is_string()) {
+      policy.rotate_ca_token = token->get<std::string>();
+    }
   }
 }
 
@@ -205,13 +261,28 @@ void ParseCrl(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors
     errors.Add("spec.crl", "must be an object");
     return;
   }
+  for (const auto& [key, value] : crl->items()) {
+    if (key != "enabled" && key != "revokedSerials") errors.Add("spec.crl." + key, "unknown field");
+  }
   auto enabled = crl->find("enabled");
-  if (enabled == crl->end() || enabled->is_null()) return;
-  if (!enabled->is_boolean()) {
-    errors.Add("spec.crl.enabled", "must be true or false");
+  if (enabled != crl->end() && !enabled->is_null()) {
+    if (enabled->is_boolean()) {
+      policy.crl_enabled = enabled->get<bool>();
+    } else {
+      errors.Add("spec.crl.enabled", "must be true or false");
+    }
+  }
+  ParseRevokedSerials(*crl, policy, errors);
+}
+
+void ParseCleanupOnDelete(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors) {
+  auto cleanup = spec.find("cleanupOnDelete");
+  if (cleanup == spec.end() || cleanup->is_null()) return;
+  if (!cleanup->is_boolean()) {
+    errors.Add("spec.cleanupOnDelete", "must be true or false");
     return;
   }
-  policy.crl_enabled = enabled->get<bool>();
+  policy.cleanup_on_delete = cleanup->get<bool>();
 }
 
 void ParseSelector(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors) {

@@ -57,6 +57,7 @@ void ParseCertificateSpec(const nlohmann::json& spec, std::string_view key, std:
                           const std::array<std::string_view, 3>& algorithm_names,
                           CertificateSpec& certificate, FieldErrors& errors);
 void ParseCrl(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors);
+void ParseCleanupOnDelete(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors);
 void ParseSelector(const nlohmann::json& spec, TlsPolicy& policy, FieldErrors& errors);
 
 }  // namespace vtguard::vitess

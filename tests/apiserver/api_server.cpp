@@ -179,6 +179,8 @@ void TestApiServer::DropWatches() {
   store_.NotifyAll();
 }
 
+void TestApiServer::TruncateWatches() { ++watch_truncation_; }
+
 void TestApiServer::ExpireResourceVersions() { store_.ExpireAll(); }
 
 void TestApiServer::SetServiceAddress(const std::string& service, const std::string& address) {

@@ -7,7 +7,9 @@
 //   (*server)->WriteKubeconfig("/tmp/kubeconfig");  // for kubectl and other clients
 //
 // NOTE: this is a subset of kube-apiserver. There is no RBAC, so every authenticated user may
-// do everything. Finalizers and graceful deletion are missing, so objects go at once. Server-side
+// do everything. A DELETE of an object with metadata.finalizers only sets deletionTimestamp; the
+// object goes when an update removes its last finalizer. Garbage collection and namespace
+// deletion remove dependents at once, without waiting for their finalizers. Server-side
 // apply, deletecollection, Table output and protobuf bodies are not served, so kubectl commands
 // that send protobuf (`kubectl create secret generic`, `kubectl create namespace`) fail; use
 // `kubectl apply -f`. Field selectors compare string fields by dotted path. A watch does not
@@ -92,6 +94,9 @@ class TestApiServer {
   void ClearFaults();
   // Closes every open watch stream without its final chunk.
   void DropWatches();
+  // Cuts the next event of every open watch in the middle of its JSON line, then closes the
+  // stream, as a proxy or a broken connection does.
+  void TruncateWatches();
   // Makes every resourceVersion handed out so far too old for a watch (410 Gone).
   void ExpireResourceVersions();
   void SetServiceAddress(const std::string& service, const std::string& address);
@@ -148,6 +153,7 @@ class TestApiServer {
   std::vector<FaultRule> faults_;  // Guarded by log_mu_.
   std::mt19937_64 fault_random_;   // Guarded by log_mu_.
   std::atomic<uint64_t> watch_generation_{0};
+  std::atomic<uint64_t> watch_truncation_{0};
 };
 
 }  // namespace vtguard::testing

@@ -113,6 +113,44 @@ void FoldStringData(const ServedResource& served, nlohmann::json* object) {
   object->erase("stringData");
 }
 
+bool HasFinalizers(const nlohmann::json& object) {
+  const nlohmann::json& metadata = object["metadata"];
+  auto finalizers = metadata.find("finalizers");
+  return finalizers != metadata.end() && finalizers->is_array() && !finalizers->empty();
+}
+
+bool IsBeingDeleted(const nlohmann::json& object) {
+  return object["metadata"].contains("deletionTimestamp");
+}
+
+// Applies the rules of metadata fields that only a DELETE may set: an update keeps the
+// deletionTimestamp and deletionGracePeriodSeconds it found, and once an object is being deleted
+// it may lose finalizers but not gain new ones.
+Status CarryDeletionFields(const nlohmann::json& old_object, nlohmann::json* updated) {
+  nlohmann::json& metadata = (*updated)["metadata"];
+  for (const char* field : {"deletionTimestamp", "deletionGracePeriodSeconds"}) {
+    metadata.erase(field);
+    if (old_object["metadata"].contains(field)) metadata[field] = old_object["metadata"][field];
+  }
+  if (!IsBeingDeleted(old_object) || !metadata.contains("finalizers")) return Status::Ok();
+  const nlohmann::json old_finalizers =
+      old_object["metadata"].value("finalizers", nlohmann::json::array());
+  const nlohmann::json& finalizers = metadata["finalizers"];
+  if (!finalizers.is_array()) return InvalidArgument("metadata.finalizers: must be a list");
+  for (size_t i = 0; i < finalizers.size(); ++i) {
+    bool known = false;
+    for (size_t j = 0; j < old_finalizers.size(); ++j)
+      known = known || old_finalizers[j] == finalizers[i];
+    if (!known) {
+      return InvalidArgument(
+          "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being "
+          "deleted, found new finalizers " +
+          finalizers[i].dump());
+    }
+  }
+  return Status::Ok();
+}
+
 void SetTypeMeta(const ServedResource& served, nlohmann::json* object) {
   (*object)["apiVersion"] = served.resource.ApiVersion();
   (*object)["kind"] = served.resource.kind;
@@ -219,6 +257,7 @@ void TestApiServer::ServeWatch(Context& context) {
   std::from_chars(timeout_text.data(), timeout_text.data() + timeout_text.size(), timeout_seconds);
   const bool bookmarks = request.Query("allowWatchBookmarks") == "true";
   const uint64_t generation = watch_generation_;
+  const uint64_t truncation = watch_truncation_;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
 
   context.record.status = 200;
@@ -234,7 +273,13 @@ void TestApiServer::ServeWatch(Context& context) {
   };
   auto send = [&](const std::string& type, nlohmann::json object) {
     SetTypeMeta(served, &object);
-    return writer.WriteChunk(nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n");
+    std::string line = nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n";
+    if (watch_truncation_ != truncation) {
+      writer.WriteChunk(line.substr(0, line.size() / 2));
+      writer.Abort();
+      return false;
+    }
+    return writer.WriteChunk(line);
   };
 
   if (version == 0) {
@@ -343,6 +388,8 @@ Result<nlohmann::json> TestApiServer::CreateLocked(Context& context, nlohmann::j
   final_metadata["creationTimestamp"] = NowRfc3339();
   final_metadata["generation"] = 1;
   final_metadata.erase("resourceVersion");
+  final_metadata.erase("deletionTimestamp");
+  final_metadata.erase("deletionGracePeriodSeconds");
   final_metadata["name"] = name;
 
   if (served.resource.group == "apiextensions.k8s.io") {
@@ -388,6 +435,7 @@ Result<nlohmann::json> TestApiServer::UpdateLocked(Context& context,
                     "version and try again");
   }
   FoldStringData(served, &updated);
+  VTG_RETURN_IF_ERROR(CarryDeletionFields(old_object, &updated));
   nlohmann::json& metadata = updated["metadata"];
   for (const char* field : {"uid", "creationTimestamp", "namespace", "name"}) {
     if (old_object["metadata"].contains(field)) metadata[field] = old_object["metadata"][field];
@@ -406,7 +454,15 @@ Result<nlohmann::json> TestApiServer::UpdateLocked(Context& context,
     VTG_RETURN_IF_ERROR(registry_.RegisterCrd(updated));
   }
   if (context.dry_run) return updated;
-  return store_.Put(served.StorageKey(), ObjectKeyFor(served, context.record.ns, name), updated);
+  const std::string key = ObjectKeyFor(served, context.record.ns, name);
+  if (IsBeingDeleted(updated) && !HasFinalizers(updated)) {
+    // The last finalizer is gone: the deletion that waited for it completes now, without the
+    // update itself, so watchers see one DELETED event as kube-apiserver sends it.
+    std::optional<nlohmann::json> removed = store_.Remove(served.StorageKey(), key);
+    if (removed) CollectGarbageLocked(*removed, false);
+    return updated;
+  }
+  return store_.Put(served.StorageKey(), key, updated);
 }
 
 void TestApiServer::ServeCreate(Context& context) {
@@ -499,6 +555,15 @@ Result<nlohmann::json> TestApiServer::DeleteLocked(const ServedResource& served,
         "DELETE",       served, "", ns, name, nullptr, *old_object, dry_run, context->record.user,
         context->groups};
     VTG_RETURN_IF_ERROR(admission_->Admit(attributes).status());
+  }
+  if (HasFinalizers(*old_object)) {
+    // Graceful deletion: the object stays, marked, until its finalizers are removed.
+    if (IsBeingDeleted(*old_object)) return *old_object;
+    nlohmann::json marked = *old_object;
+    marked["metadata"]["deletionTimestamp"] = NowRfc3339();
+    marked["metadata"]["deletionGracePeriodSeconds"] = 0;
+    if (dry_run) return marked;
+    return store_.Put(served.StorageKey(), key, marked);
   }
   if (dry_run) return *old_object;
   std::optional<nlohmann::json> removed = store_.Remove(served.StorageKey(), key);

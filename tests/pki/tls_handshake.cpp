@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -28,6 +29,13 @@ std::string DrainErrors(const char* step) {
   return text;
 }
 
+// The reason the peer's certificate failed verification, e.g. " (certificate revoked)", or "".
+std::string VerifyError(const SSL* ssl) {
+  long result = SSL_get_verify_result(ssl);
+  if (result == X509_V_OK) return {};
+  return std::string(" (") + X509_verify_cert_error_string(result) + ")";
+}
+
 void SetTimeouts(int fd) {
   timeval timeout{kTimeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
@@ -44,6 +52,14 @@ SslCtxPtr NewContext(const SSL_METHOD* method, const TlsPeer& peer, int version)
   }
   X509_STORE* store = SSL_CTX_get_cert_store(context.get());
   for (const Certificate& ca : peer.trust.certificates()) X509_STORE_add_cert(store, ca.get());
+  if (!peer.crl_pem.empty()) {
+    BioPtr bio(BIO_new_mem_buf(peer.crl_pem.data(), static_cast<int>(peer.crl_pem.size())));
+    while (X509CrlPtr crl{PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)}) {
+      X509_STORE_add_crl(store, crl.get());  // The store takes its own reference.
+    }
+    ERR_clear_error();
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  }
   return context;
 }
 
@@ -77,7 +93,7 @@ void Serve(int listen_fd, SSL_CTX* context, std::string& error, bool& accepted) 
     SSL_write(ssl.get(), "k", 1);
     SSL_shutdown(ssl.get());
   } else {
-    error = DrainErrors("SSL_accept");
+    error = DrainErrors("SSL_accept") + VerifyError(ssl.get());
   }
   close(fd);
 }
@@ -118,7 +134,7 @@ HandshakeResult RunHandshake(const TlsPeer& server, const TlsPeer& client,
     char byte = 0;
     // In TLS 1.3 a rejected client certificate shows up on the first read, not in connect.
     if (SSL_connect(ssl.get()) != 1) {
-      result.client_error = DrainErrors("SSL_connect");
+      result.client_error = DrainErrors("SSL_connect") + VerifyError(ssl.get());
     } else if (SSL_read(ssl.get(), &byte, 1) != 1 || byte != 'k') {
       result.client_error = DrainErrors("SSL_read");
     } else {

@@ -16,6 +16,9 @@ struct TlsPeer {
   std::optional<CertifiedKey> identity;
   // The CAs that verify the other side.
   TrustBundle trust;
+  // PEM CRLs; when set, the peer's certificate is checked against them (X509_V_FLAG_CRL_CHECK),
+  // so a CRL from its issuer must be among them.
+  std::string crl_pem{};
 };
 
 struct HandshakeOptions {
@@ -28,6 +31,8 @@ struct HandshakeOptions {
 struct HandshakeResult {
   // The server accepted and the client received the server's first application byte.
   bool ok = false;
+  // OpenSSL's errors, followed by the certificate verification failure in brackets when there
+  // was one, e.g. "... certificate verify failed (certificate revoked)".
   std::string server_error;
   std::string client_error;
 };

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace vtguard::vitess {
 namespace {
 
@@ -117,6 +121,51 @@ TEST(PolicySelects, UsesNamespaceAndSelector) {
   EXPECT_FALSE(Selects(*policy, cluster("ns1", {{"tier", "db"}, {"legacy", "1"}})));
   EXPECT_TRUE(SelectsPod(*policy, cluster("ns1", {{"app", "x"}})));
   EXPECT_FALSE(SelectsPod(*policy, cluster("ns2", {{"tier", "db"}})));
+}
+
+TEST(PolicyParse, NormalizesRevokedSerials) {
+  Result<TlsPolicy> policy = ParsePolicy(nlohmann::json::parse(R"({
+    "crl": {"enabled": true, "revokedSerials": ["0a:1b:2c", "A1B2C", "00ff", "FF"]},
+    "cleanupOnDelete": true})"));
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  EXPECT_EQ(policy->revoked_serials, (std::vector<std::string>{"A1B2C", "FF"}));
+  EXPECT_TRUE(policy->cleanup_on_delete);
+  EXPECT_FALSE(DefaultPolicy().cleanup_on_delete);
+  EXPECT_TRUE(DefaultPolicy().revoked_serials.empty());
+}
+
+TEST(PolicyParse, RejectsBadRevocationAndCleanupFields) {
+  Result<TlsPolicy> policy = ParsePolicy(nlohmann::json::parse(R"({
+    "crl": {"revokedSerials": ["12", "xyz", "0", 7], "enable": true},
+    "cleanupOnDelete": "yes"})"));
+  ASSERT_FALSE(policy.ok());
+  std::string message = policy.status().message();
+  for (const char* expected :
+       {"spec.crl.revokedSerials[1]: invalid serial number \"xyz\"",
+        "spec.crl.revokedSerials[2]: invalid serial number \"0\"",
+        "spec.crl.revokedSerials[3]: invalid serial number 7", "spec.crl.enable: unknown field",
+        "spec.cleanupOnDelete: must be true or false"}) {
+    EXPECT_NE(message.find(expected), std::string::npos) << expected << " missing in " << message;
+  }
+  EXPECT_EQ(message.find("revokedSerials[0]"), std::string::npos) << message;
+}
+
+TEST(NormalizeSerial, AcceptsOpensslSpellings) {
+  struct Case {
+    std::string text;
+    std::optional<std::string> expected;
+  };
+  std::vector<Case> cases = {{"3A0F", "3A0F"},
+                             {"3a:0f", "3A0F"},
+                             {"0003A0F", "3A0F"},
+                             {std::string(40, 'F'), std::string(40, 'F')},
+                             {std::string(41, 'F'), std::nullopt},
+                             {"00", std::nullopt},
+                             {"", std::nullopt},
+                             {"3A-0F", std::nullopt}};
+  for (const Case& test : cases) {
+    EXPECT_EQ(NormalizeSerial(test.text), test.expected) << test.text;
+  }
 }
 
 }  // namespace
