@@ -1,6 +1,7 @@
 #include "tests/e2e/cert_fixtures.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -130,7 +131,7 @@ json InjectedExampleCluster(const std::string& secret_name) {
 
 fs::path MakeTempDir(const std::string& name) {
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  fs::path dir = fs::temp_directory_path() / "vtguard-e2e" /
+  fs::path dir = fs::temp_directory_path() / "vtguard-e2e" / std::to_string(getpid()) /
                  (std::string(test->test_suite_name()) + "." + test->name()) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);

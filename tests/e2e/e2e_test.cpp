@@ -6,6 +6,7 @@
 // The tests of this suite run in order on one shared environment.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <sstream>
@@ -64,7 +65,9 @@ class EndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     EnvironmentPaths paths;
-    paths.work_dir = fs::temp_directory_path() / "vtguard-e2e" / "flow";
+    // The process id keeps two checkouts that run this test at once apart.
+    paths.work_dir =
+        fs::temp_directory_path() / "vtguard-e2e" / ("flow-" + std::to_string(getpid()));
     fs::remove_all(paths.work_dir);
     paths.binary_dir = VTGUARD_BINARY_DIR;
     paths.source_dir = VTGUARD_SOURCE_DIR;
