@@ -93,6 +93,11 @@ Result<TlsPolicy> ParsePolicy(const nlohmann::json& policy_object);
 // documents are skipped. Errors name the document index (0-based).
 Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text);
 
+// Parses the text of a policy file, such as the CLI's --policy, with
+// ParsePolicyYaml. Errors start with `file_name`; a file with no VitessTLSPolicy document is an
+// error too, because every object would then go unchecked.
+Result<std::vector<TlsPolicy>> ParsePolicyFile(std::string_view text, std::string_view file_name);
+
 // A policy with every default and no metadata: what `vtguard check` and `inject` use without
 // --policy.
 TlsPolicy DefaultPolicy();

@@ -37,8 +37,10 @@ struct StopParsing {
   Status status;
 };
 
-std::string DescribeMark(const YAML::Mark& mark) {
-  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+// "line 3, column 7" for a yaml-cpp mark (0-based), with lines counted from `first_line`.
+std::string DescribeMark(const YAML::Mark& mark, std::size_t first_line) {
+  return "line " + std::to_string(static_cast<std::size_t>(mark.line) + first_line) + ", column " +
+         std::to_string(mark.column + 1);
 }
 
 [[noreturn]] void Stop(Status status) { throw StopParsing{std::move(status)}; }
@@ -61,7 +63,8 @@ struct OpenCollection {
 // Builds one OrderedJson per document from the parser's events.
 class JsonBuilder : public YAML::EventHandler {
  public:
-  explicit JsonBuilder(std::string_view text) : text_(text) {}
+  JsonBuilder(std::string_view text, std::size_t first_line)
+      : text_(text), first_line_(first_line) {}
 
   std::vector<OrderedJson> TakeDocuments() { return std::move(documents_); }
 
@@ -79,7 +82,7 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (IsKeyPosition()) {
-      Stop(InvalidArgument("unsupported YAML map key at " + DescribeMark(mark) +
+      Stop(InvalidArgument("unsupported YAML map key at " + Position(mark) +
                            ": the key is empty or null; write a string key"));
     }
     CountNodes(1);
@@ -89,7 +92,7 @@ class JsonBuilder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto found = anchors_.find(anchor);
     if (found == anchors_.end()) {
-      Stop(InvalidArgument("invalid YAML alias at " + DescribeMark(mark) +
+      Stop(InvalidArgument("invalid YAML alias at " + Position(mark) +
                            ": it refers to a node that contains it"));
     }
     const AnchoredNode& node = found->second;
@@ -102,7 +105,7 @@ class JsonBuilder : public YAML::EventHandler {
     // Valid input text can still yield bytes that are not UTF-8, because yaml-cpp turns some
     // escape sequences of double-quoted scalars into single raw bytes.
     if (FindInvalidUtf8(value) != std::string_view::npos) {
-      Stop(InvalidArgument("invalid UTF-8 in the YAML scalar at " + DescribeMark(mark) +
+      Stop(InvalidArgument("invalid UTF-8 in the YAML scalar at " + Position(mark) +
                            "; write non-ASCII characters as UTF-8 or as \\u escapes"));
     }
     CountNodes(1);
@@ -139,7 +142,7 @@ class JsonBuilder : public YAML::EventHandler {
   }
 
   Status UnexpectedToken(const YAML::Mark& mark) const {
-    std::string message = "invalid YAML at " + DescribeMark(mark) + ": unexpected ";
+    std::string message = "invalid YAML at " + Position(mark) + ": unexpected ";
     auto pos = static_cast<std::size_t>(mark.pos);
     char c = pos < text_.size() ? text_[pos] : '\0';
     if (c == ',') {
@@ -150,12 +153,11 @@ class JsonBuilder : public YAML::EventHandler {
 
   void Open(const YAML::Mark& mark, OrderedJson value, YAML::anchor_t anchor) {
     if (IsKeyPosition()) {
-      Stop(InvalidArgument("unsupported YAML map key at " + DescribeMark(mark) +
+      Stop(InvalidArgument("unsupported YAML map key at " + Position(mark) +
                            ": keys must be scalars"));
     }
     if (open_.size() >= kMaxDepth) {
-      Stop(ResourceExhausted("YAML document nested deeper than 128 levels at " +
-                             DescribeMark(mark)));
+      Stop(ResourceExhausted("YAML document nested deeper than 128 levels at " + Position(mark)));
     }
     std::size_t nodes_before = nodes_;
     CountNodes(1);
@@ -186,7 +188,7 @@ class JsonBuilder : public YAML::EventHandler {
     }
     if (!parent.pending_key) {
       if (!key_text) {
-        Stop(InvalidArgument("unsupported YAML map key at " + DescribeMark(mark) +
+        Stop(InvalidArgument("unsupported YAML map key at " + Position(mark) +
                              ": keys must be scalars"));
       }
       parent.pending_key = std::move(key_text);
@@ -197,7 +199,10 @@ class JsonBuilder : public YAML::EventHandler {
     parent.pending_key.reset();
   }
 
+  std::string Position(const YAML::Mark& mark) const { return DescribeMark(mark, first_line_); }
+
   std::string_view text_;
+  std::size_t first_line_;
   std::vector<OrderedJson> documents_;
   std::optional<YAML::Mark> document_start_;
   std::map<YAML::anchor_t, AnchoredNode> anchors_;
@@ -209,13 +214,13 @@ class JsonBuilder : public YAML::EventHandler {
 
 }  // namespace
 
-Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text) {
+Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text, std::size_t first_line) {
   if (std::size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
     return InvalidArgument("invalid UTF-8 at byte " + std::to_string(bad) +
                            "; manifests must be UTF-8 text");
   }
   std::istringstream stream{std::string(text)};
-  JsonBuilder builder(text);
+  JsonBuilder builder(text, first_line);
   try {
     YAML::Parser parser(stream);
     while (parser.HandleNextDocument(builder)) {
@@ -224,7 +229,8 @@ Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text) {
     return stop.status;
   } catch (const YAML::Exception& error) {
     if (error.mark.is_null()) return InvalidArgument("invalid YAML: " + error.msg);
-    return InvalidArgument("invalid YAML at " + DescribeMark(error.mark) + ": " + error.msg);
+    return InvalidArgument("invalid YAML at " + DescribeMark(error.mark, first_line) + ": " +
+                           error.msg);
   } catch (const std::exception& error) {
     return InvalidArgument(std::string("invalid YAML: ") + error.what());
   }
