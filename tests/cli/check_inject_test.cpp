@@ -286,5 +286,18 @@ TEST(CheckCommand, RejectsStuckYamlWithDocumentLabel) {
                                                       "column 1: unexpected ','"));
 }
 
+TEST(InjectCommand, RejectsDocumentsWithoutSeparator) {
+  const std::string text =
+      "apiVersion: planetscale.com/v2\nkind: VitessCluster\nmetadata: {name: c1}\n"
+      "spec: {images: {vttablet: \"vitess/lite:v24.0.4\"}}\n...\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+  std::string input = WriteTemp("no-separator.yaml", text);
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", input});
+  EXPECT_EQ(inject.code, kExitFindings);
+  EXPECT_EQ(inject.out, text);
+  EXPECT_THAT(inject.err, ::testing::HasSubstr(":document 1: 2 YAML documents without a --- line "
+                                               "between them"));
+}
+
 }  // namespace
 }  // namespace vtguard::cli
