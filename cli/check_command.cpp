@@ -14,6 +14,8 @@ const std::vector<OptionSpec>& CheckOptions() {
       {"policy", "", true, false,
        "File with VitessTLSPolicy documents (default: a policy with every default)."},
       {"output", "o", true, false, "Output format: text (default) or json."},
+      {"strict", "", false, false,
+       "Exit 1 also when no policy selects a VitessCluster or Pod (default: report it, exit 0)."},
       {"help", "h", false, false, "Print this help."},
   };
   return kOptions;
@@ -22,22 +24,30 @@ const std::vector<OptionSpec>& CheckOptions() {
 struct Finding {
   std::string file;
   std::size_t document;  // 1-based.
+  std::size_t line;      // 1-based line where the document starts.
   vitess::Violation violation;
+};
+
+struct CheckTotals {
+  std::vector<Finding> findings;
+  std::size_t unselected = 0;  // VitessClusters and Pods that no policy selects.
 };
 
 // Checks every document of one file. Returns false when the file cannot be used.
 bool CheckFile(const std::string& path, const std::vector<vitess::TlsPolicy>& policies,
-               std::vector<Finding>& findings, std::ostream& err) {
+               CheckTotals& totals, std::ostream& err) {
   Result<std::string> text = ReadManifestFile(path);
   if (!text.ok()) {
     err << "vtguard check: " << text.status().message() << "\n";
     return false;
   }
-  std::vector<std::string> chunks = SplitYamlDocuments(*text);
+  std::vector<DocumentText> chunks = SplitYamlDocuments(*text);
   for (std::size_t i = 0; i < chunks.size(); ++i) {
-    Result<std::vector<vitess::OrderedJson>> parsed = vitess::ParseYamlDocuments(chunks[i]);
+    std::string label = DocumentLabel(path, i + 1);
+    Result<std::vector<vitess::OrderedJson>> parsed =
+        vitess::ParseYamlDocuments(chunks[i].text, chunks[i].first_line);
     if (!parsed.ok()) {
-      err << "vtguard check: " << path << ":" << i + 1 << ": " << parsed.status().message() << "\n";
+      err << "vtguard check: " << label << ": " << parsed.status().message() << "\n";
       return false;
     }
     for (const vitess::OrderedJson& document : *parsed) {
@@ -45,13 +55,14 @@ bool CheckFile(const std::string& path, const std::vector<vitess::TlsPolicy>& po
       std::optional<vitess::ObjectKind> kind = HandledKind(object);
       if (!kind) continue;
       const vitess::TlsPolicy* policy = SelectPolicy(policies, object);
-      if (policy == nullptr) continue;
-      std::vector<vitess::Violation> violations =
-          *kind == vitess::ObjectKind::kVitessCluster
-              ? vitess::ValidateVitessCluster(*policy, object)
-              : vitess::ValidatePod(*policy, object);
-      for (vitess::Violation& violation : violations) {
-        findings.push_back({path, i + 1, std::move(violation)});
+      if (policy == nullptr) {
+        err << "vtguard check: " << label << ": " << DescribeObject(object)
+            << ": no VitessTLSPolicy selects it; nothing checked\n";
+        ++totals.unselected;
+        continue;
+      }
+      for (vitess::Violation& violation : CheckObject(*policy, *kind, object)) {
+        totals.findings.push_back({path, i + 1, chunks[i].first_line, std::move(violation)});
       }
     }
   }
@@ -60,23 +71,20 @@ bool CheckFile(const std::string& path, const std::vector<vitess::TlsPolicy>& po
 
 void PrintText(const std::vector<Finding>& findings, std::ostream& out) {
   for (const Finding& finding : findings) {
-    out << finding.file << ":" << finding.document << ": ";
-    if (finding.violation.severity == vitess::Severity::kWarning) out << "warning: ";
-    out << vitess::FormatViolation(finding.violation) << "\n";
+    out << FormatFinding(DocumentLabel(finding.file, finding.document), finding.violation) << "\n";
   }
 }
 
 void PrintJson(const std::vector<Finding>& findings, std::ostream& out) {
   nlohmann::json list = nlohmann::json::array();
   for (const Finding& finding : findings) {
-    list.push_back(
-        {{"file", finding.file},
-         {"document", finding.document},
-         {"path", finding.violation.path},
-         {"message", finding.violation.message},
-         {"fix", finding.violation.fix},
-         {"severity",
-          finding.violation.severity == vitess::Severity::kError ? "error" : "warning"}});
+    list.push_back({{"file", finding.file},
+                    {"document", finding.document},
+                    {"line", finding.line},
+                    {"path", finding.violation.path},
+                    {"message", finding.violation.message},
+                    {"fix", finding.violation.fix},
+                    {"severity", SeverityName(finding.violation.severity)}});
   }
   out << list.dump(2) << "\n";
 }
@@ -90,10 +98,19 @@ int RunCheckCommand(const std::vector<std::string>& args, CommandIo io) {
     return kExitUsage;
   }
   if (parsed->Has("help")) {
-    io.out << "Usage: vtguard check -f FILE... [--policy FILE] [--output text|json]\n\n"
-              "Reports every TLS problem of the VitessClusters and Pods in the files as\n"
-              "file:document: path: message (fix). Exits 1 when an error is found, 0 when\n"
-              "clean and 2 when an input cannot be read.\n\n"
+    io.out << "Usage: vtguard check -f FILE... [--policy FILE] [--output text|json] [--strict]\n"
+              "\n"
+              "Reports every TLS problem of the VitessClusters and Pods in the files, one per\n"
+              "line: FILE:document N: [warning: |info: ]PATH: MESSAGE (FIX). N counts the\n"
+              "documents of the file from 1 (the parts between --- lines); PATH is a JSON\n"
+              "Pointer into the object. Info lines name the Vitess version assumed from the\n"
+              "policy's spec.vitessVersion for an image without one. The JSON output lists the\n"
+              "same findings with file, document, line (where the document starts), path,\n"
+              "message, fix and severity. Objects that no policy selects are named on stderr.\n"
+              "\n"
+              "Exit codes: 0 no error found (warnings and info lines allowed); 1 an error was\n"
+              "found, or with --strict an object that no policy selects; 2 an input or the\n"
+              "policy file cannot be read or parsed, or a policy file has no VitessTLSPolicy.\n\n"
            << FormatOptions(CheckOptions());
     return kExitOk;
   }
@@ -112,18 +129,19 @@ int RunCheckCommand(const std::vector<std::string>& args, CommandIo io) {
     io.err << "vtguard check: " << policies.status().message() << "\n";
     return kExitUsage;
   }
-  std::vector<Finding> findings;
+  CheckTotals totals;
   for (const std::string& file : files) {
-    if (!CheckFile(file, *policies, findings, io.err)) return kExitUsage;
+    if (!CheckFile(file, *policies, totals, io.err)) return kExitUsage;
   }
   if (output == "json") {
-    PrintJson(findings, io.out);
+    PrintJson(totals.findings, io.out);
   } else {
-    PrintText(findings, io.out);
+    PrintText(totals.findings, io.out);
   }
-  for (const Finding& finding : findings) {
+  for (const Finding& finding : totals.findings) {
     if (finding.violation.severity == vitess::Severity::kError) return kExitFindings;
   }
+  if (parsed->Has("strict") && totals.unselected > 0) return kExitFindings;
   return kExitOk;
 }
 

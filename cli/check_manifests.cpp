@@ -20,35 +20,37 @@ Result<std::string> ReadManifestFile(const std::string& path) {
   return text;
 }
 
-std::vector<std::string> SplitYamlDocuments(const std::string& text) {
-  std::vector<std::string> documents(1);
+std::vector<DocumentText> SplitYamlDocuments(const std::string& text) {
+  std::vector<DocumentText> documents(1);
   std::istringstream lines(text);
   std::string line;
-  bool first_line = true;
+  std::size_t line_number = 0;
   while (std::getline(lines, line)) {
+    ++line_number;
     bool separator = line.rfind("---", 0) == 0 &&
                      (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
     if (separator) {
       // A stream that starts with "---" has no document before it.
-      if (!first_line) documents.emplace_back();
-      first_line = false;
+      if (line_number == 1) {
+        documents.back().first_line = 2;
+      } else {
+        documents.push_back({"", line_number + 1});
+      }
       continue;
     }
-    first_line = false;
-    documents.back() += line + "\n";
+    documents.back().text += line + "\n";
   }
   return documents;
+}
+
+std::string DocumentLabel(const std::string& file, std::size_t index) {
+  return file + ":document " + std::to_string(index);
 }
 
 Result<std::vector<vitess::TlsPolicy>> LoadPolicies(const std::string& path) {
   if (path.empty()) return std::vector<vitess::TlsPolicy>{vitess::DefaultPolicy()};
   VTG_ASSIGN_OR_RETURN(std::string text, ReadManifestFile(path));
-  Result<std::vector<vitess::TlsPolicy>> policies = vitess::ParsePolicyYaml(text);
-  if (!policies.ok()) return policies.status().WithContext(path);
-  if (policies->empty()) {
-    return InvalidArgument(path + ": no VitessTLSPolicy document found");
-  }
-  return policies;
+  return vitess::ParsePolicyFile(text, path);
 }
 
 const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& policies,
@@ -78,6 +80,56 @@ std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {
   }
   if (kind == "Pod" && api_version == "v1") return vitess::ObjectKind::kPod;
   return std::nullopt;
+}
+
+std::string DescribeObject(const nlohmann::json& object) {
+  std::string kind = object.value("kind", std::string("object"));
+  const nlohmann::json* metadata = object.contains("metadata") ? &object["metadata"] : nullptr;
+  auto text = [&](const char* key) {
+    if (metadata == nullptr || !metadata->is_object()) return std::string();
+    auto found = metadata->find(key);
+    return found != metadata->end() && found->is_string() ? found->get<std::string>() : "";
+  };
+  std::string name = text("name").empty() ? "(no name)" : text("name");
+  std::string namespace_name = text("namespace");
+  return kind + " " + (namespace_name.empty() ? name : namespace_name + "/" + name);
+}
+
+std::vector<vitess::Violation> CheckObject(const vitess::TlsPolicy& policy, vitess::ObjectKind kind,
+                                           const nlohmann::json& object) {
+  std::vector<vitess::Violation> findings = vitess::DescribeAssumedVersions(policy, kind, object);
+  std::vector<vitess::Violation> violations = kind == vitess::ObjectKind::kVitessCluster
+                                                  ? vitess::ValidateVitessCluster(policy, object)
+                                                  : vitess::ValidatePod(policy, object);
+  findings.insert(findings.end(), violations.begin(), violations.end());
+  return findings;
+}
+
+std::string SeverityName(vitess::Severity severity) {
+  switch (severity) {
+    case vitess::Severity::kError:
+      return "error";
+    case vitess::Severity::kWarning:
+      return "warning";
+    case vitess::Severity::kInfo:
+      return "info";
+  }
+  return "error";
+}
+
+std::string FormatFinding(const std::string& label, const vitess::Violation& violation) {
+  std::string line = label + ": ";
+  if (violation.severity != vitess::Severity::kError) {
+    line += SeverityName(violation.severity) + ": ";
+  }
+  return line + vitess::FormatViolation(violation);
+}
+
+bool HasErrors(const std::vector<vitess::Violation>& violations) {
+  for (const vitess::Violation& violation : violations) {
+    if (violation.severity == vitess::Severity::kError) return true;
+  }
+  return false;
 }
 
 }  // namespace vtguard::cli

@@ -1,8 +1,9 @@
 // Shared by `vtguard check` and `vtguard inject`: reading manifest and policy files, splitting
-// YAML streams into documents, and choosing the policy for each object.
+// YAML streams into documents, choosing the policy for each object and reporting findings.
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,23 @@ inline constexpr std::size_t kMaxManifestBytes = 16 * 1024 * 1024;
 // Reads a whole file of at most kMaxManifestBytes.
 Result<std::string> ReadManifestFile(const std::string& path);
 
-// Splits a YAML stream into the text of each document, at lines that start with "---". Each
-// chunk keeps its own comments and formatting so untouched documents can be written back as
-// they were. The separator lines themselves are not part of any chunk.
-std::vector<std::string> SplitYamlDocuments(const std::string& text);
+// One document of a YAML stream, as written.
+struct DocumentText {
+  std::string text;
+  std::size_t first_line = 1;  // 1-based line in the file where the document's text starts.
+};
 
-// The policies of --policy FILE, or the default policy when `path` is empty.
+// Splits a YAML stream into the text of each document, at lines that start with "---". Each
+// document keeps its own comments and formatting so untouched documents can be written back as
+// they were. The separator lines themselves are not part of any document.
+std::vector<DocumentText> SplitYamlDocuments(const std::string& text);
+
+// How reports name the `index`-th (1-based) document of `file`: "file:document 2". The index
+// counts the parts between "---" lines, so it is not a line number.
+std::string DocumentLabel(const std::string& file, std::size_t index);
+
+// The policies of --policy FILE, or the default policy when `path` is empty. A file without any
+// VitessTLSPolicy document is an error.
 Result<std::vector<vitess::TlsPolicy>> LoadPolicies(const std::string& path);
 
 // The first policy that selects `object` (a VitessCluster or a Pod). An object without a
@@ -33,5 +45,23 @@ const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& poli
 
 // The object's kind when vtguard handles it (VitessCluster or Pod), else nullopt.
 std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object);
+
+// "VitessCluster ns1/cluster1", or "Pod vttablet-0" when the object has no namespace.
+std::string DescribeObject(const nlohmann::json& object);
+
+// The findings for one object under `policy`: the notes on assumed Vitess versions
+// (Severity::kInfo) followed by every violation.
+std::vector<vitess::Violation> CheckObject(const vitess::TlsPolicy& policy, vitess::ObjectKind kind,
+                                           const nlohmann::json& object);
+
+// One finding as a report line: "file:document 2: warning: /spec/...: message (fix)". Errors
+// have no severity word.
+std::string FormatFinding(const std::string& label, const vitess::Violation& violation);
+
+// "error", "warning" or "info".
+std::string SeverityName(vitess::Severity severity);
+
+// True when any of `violations` is an error.
+bool HasErrors(const std::vector<vitess::Violation>& violations);
 
 }  // namespace vtguard::cli

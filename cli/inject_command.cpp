@@ -1,5 +1,6 @@
 // `vtguard inject`: writes manifests with the TLS configuration of a VitessTLSPolicy added.
-// Documents that vtguard does not change are written back byte for byte, in order.
+// Documents that vtguard does not change are written back byte for byte, in order. The
+// written objects are validated again, and every violation left is reported on stderr.
 #include <ostream>
 
 #include "cli/args.h"
@@ -14,40 +15,98 @@ const std::vector<OptionSpec>& InjectOptions() {
       {"filename", "f", true, false, "Manifest file (YAML or JSON, multi-document)."},
       {"policy", "", true, false,
        "File with VitessTLSPolicy documents (default: a policy with every default)."},
+      {"strict", "", false, false,
+       "Exit 1 also when no policy selects a VitessCluster or Pod (default: report it, exit 0)."},
       {"help", "h", false, false, "Print this help."},
   };
   return kOptions;
 }
 
-// The mutated YAML of one document, or nullopt to keep the document as written.
-std::optional<std::string> InjectDocument(const vitess::OrderedJson& document,
-                                          const std::vector<vitess::TlsPolicy>& policies,
-                                          const std::string& where, bool& failed,
-                                          std::ostream& err) {
+struct InjectTotals {
+  bool failed = false;         // An error remains in the output, or a document was skipped.
+  std::size_t unselected = 0;  // VitessClusters and Pods that no policy selects.
+};
+
+// True when a mutation warning only repeats one of the mutation's errors. Warnings longer than
+// kMaxWarningLength end in "...", so only the part before it is compared.
+bool RepeatsError(std::string warning, const Status& status) {
+  if (status.ok()) return false;
+  if (warning.size() >= 3 && warning.compare(warning.size() - 3, 3, "...") == 0) {
+    warning.resize(warning.size() - 3);
+  }
+  return status.message().find(warning) != std::string::npos;
+}
+
+// Mutates one object and reports what remains wrong with the result. Returns the text to
+// write: the mutated YAML, or the document as written when nothing changed.
+std::string InjectObject(const vitess::OrderedJson& document, const DocumentText& chunk,
+                         vitess::ObjectKind kind, const vitess::TlsPolicy& policy,
+                         const std::string& label, InjectTotals& totals, std::ostream& err) {
   nlohmann::json object = nlohmann::json::parse(document.dump());
-  std::optional<vitess::ObjectKind> kind = HandledKind(object);
-  if (!kind) return std::nullopt;
-  const vitess::TlsPolicy* policy = SelectPolicy(policies, object);
-  if (policy == nullptr) return std::nullopt;
-  vitess::MutationResult mutation = *kind == vitess::ObjectKind::kVitessCluster
-                                        ? vitess::MutateVitessCluster(*policy, object, nullptr)
-                                        : vitess::MutatePod(*policy, object, "CREATE");
+  vitess::MutationResult mutation = kind == vitess::ObjectKind::kVitessCluster
+                                        ? vitess::MutateVitessCluster(policy, object, nullptr)
+                                        : vitess::MutatePod(policy, object, "CREATE");
   for (const std::string& warning : mutation.warnings) {
-    err << "vtguard inject: " << where << ": warning: " << warning << "\n";
+    if (RepeatsError(warning, mutation.status)) continue;
+    err << "vtguard inject: " << label << ": warning: " << warning << "\n";
   }
-  if (!mutation.status.ok()) {
-    err << "vtguard inject: " << where << ": " << mutation.status.message() << "\n";
-    failed = true;
+  std::string text = chunk.text;
+  nlohmann::json written = object;
+  if (mutation.changed()) {
+    try {
+      vitess::OrderedJson patched =
+          document.patch(vitess::OrderedJson::parse(mutation.patch.dump()));
+      text = vitess::ToYaml(patched);
+      written = nlohmann::json::parse(patched.dump());
+    } catch (const nlohmann::json::exception& error) {
+      err << "vtguard inject: " << label << ": the patch does not apply: " << error.what() << "\n";
+      totals.failed = true;
+    }
   }
-  if (!mutation.changed()) return std::nullopt;
-  try {
-    vitess::OrderedJson patched = document.patch(vitess::OrderedJson::parse(mutation.patch.dump()));
-    return vitess::ToYaml(patched);
-  } catch (const nlohmann::json::exception& error) {
-    err << "vtguard inject: " << where << ": the patch does not apply: " << error.what() << "\n";
-    failed = true;
-    return std::nullopt;
+
+  std::vector<vitess::Violation> findings = CheckObject(policy, kind, written);
+  for (const vitess::Violation& finding : findings) {
+    err << "vtguard inject: " << FormatFinding(label, finding) << "\n";
   }
+  if (HasErrors(findings)) {
+    totals.failed = true;
+  } else if (!mutation.status.ok()) {
+    // Validation found nothing, so print the mutation's own error (for example a Pod without
+    // a cluster label, whose Secret name is unknown).
+    err << "vtguard inject: " << label << ": " << mutation.status.message() << "\n";
+    totals.failed = true;
+  }
+  return text;
+}
+
+// Returns the text to write for one document.
+Result<std::string> InjectDocument(const DocumentText& chunk,
+                                   const std::vector<vitess::TlsPolicy>& policies,
+                                   const std::string& label, InjectTotals& totals,
+                                   std::ostream& err) {
+  VTG_ASSIGN_OR_RETURN(std::vector<vitess::OrderedJson> documents,
+                       vitess::ParseYamlDocuments(chunk.text, chunk.first_line));
+  bool handled = false;
+  for (const vitess::OrderedJson& document : documents) {
+    handled = handled || HandledKind(nlohmann::json::parse(document.dump())).has_value();
+  }
+  if (!handled) return chunk.text;
+  if (documents.size() != 1) {
+    err << "vtguard inject: " << label << ": " << documents.size()
+        << " YAML documents without a --- line between them; separate them with --- lines; "
+           "nothing injected\n";
+    totals.failed = true;
+    return chunk.text;
+  }
+  nlohmann::json object = nlohmann::json::parse(documents.front().dump());
+  const vitess::TlsPolicy* policy = SelectPolicy(policies, object);
+  if (policy == nullptr) {
+    err << "vtguard inject: " << label << ": " << DescribeObject(object)
+        << ": no VitessTLSPolicy selects it; nothing injected\n";
+    ++totals.unselected;
+    return chunk.text;
+  }
+  return InjectObject(documents.front(), chunk, *HandledKind(object), *policy, label, totals, err);
 }
 
 }  // namespace
@@ -59,11 +118,20 @@ int RunInjectCommand(const std::vector<std::string>& args, CommandIo io) {
     return kExitUsage;
   }
   if (parsed->Has("help")) {
-    io.out << "Usage: vtguard inject -f FILE [--policy FILE]\n\n"
+    io.out << "Usage: vtguard inject -f FILE [--policy FILE] [--strict]\n\n"
               "Writes the manifests of FILE to stdout with TLS flags, the Secret volume and\n"
               "mounts added to every VitessCluster and Vitess Pod. Other documents are\n"
-              "written back unchanged, in order. Exits 1 when an object could not be fully\n"
-              "injected (for example an image without a version) and 2 on unusable input.\n\n"
+              "written back unchanged, in order. Each written object is then checked as\n"
+              "`vtguard check` would, and every problem left is printed to stderr as\n"
+              "FILE:document N: [warning: |info: ]PATH: MESSAGE (FIX). Objects that no policy\n"
+              "selects are named on stderr and written back unchanged.\n"
+              "\n"
+              "Exit codes: 0 the output has no error (warnings and info lines allowed); 1 an\n"
+              "error remains in the output (for example a flag the image's Vitess version\n"
+              "rejects, or an image without a version), or with --strict an object that no\n"
+              "policy selects; the manifests are still written. 2 the input or the policy file\n"
+              "cannot be read or parsed, or a policy file has no VitessTLSPolicy; nothing is\n"
+              "written.\n\n"
            << FormatOptions(InjectOptions());
     return kExitOk;
   }
@@ -84,25 +152,23 @@ int RunInjectCommand(const std::vector<std::string>& args, CommandIo io) {
     return kExitUsage;
   }
 
-  std::vector<std::string> chunks = SplitYamlDocuments(*text);
+  std::vector<DocumentText> chunks = SplitYamlDocuments(*text);
   std::string output;
-  bool failed = false;
+  InjectTotals totals;
   for (std::size_t i = 0; i < chunks.size(); ++i) {
-    std::string where = *file + ":" + std::to_string(i + 1);
-    Result<std::vector<vitess::OrderedJson>> documents = vitess::ParseYamlDocuments(chunks[i]);
-    if (!documents.ok()) {
-      io.err << "vtguard inject: " << where << ": " << documents.status().message() << "\n";
+    std::string label = DocumentLabel(*file, i + 1);
+    Result<std::string> written = InjectDocument(chunks[i], *policies, label, totals, io.err);
+    if (!written.ok()) {
+      io.err << "vtguard inject: " << label << ": " << written.status().message() << "\n";
       return kExitUsage;
     }
-    std::optional<std::string> mutated;
-    if (documents->size() == 1) {
-      mutated = InjectDocument(documents->front(), *policies, where, failed, io.err);
-    }
     if (i > 0) output += "---\n";
-    output += mutated.value_or(chunks[i]);
+    output += *written;
   }
   io.out << output;
-  return failed ? kExitFindings : kExitOk;
+  if (totals.failed) return kExitFindings;
+  if (parsed->Has("strict") && totals.unselected > 0) return kExitFindings;
+  return kExitOk;
 }
 
 }  // namespace vtguard::cli

@@ -95,7 +95,9 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
 // certificate.
 std::vector<std::string> VitessOperatorTlsArgs(const TlsPolicy& policy, std::string_view ca_file);
 
-enum class Severity { kError, kWarning };
+// kInfo marks a note on how an object was read, not a problem; only DescribeAssumedVersions
+// returns it.
+enum class Severity { kError, kWarning, kInfo };
 
 // One problem found in an object.
 struct Violation {
@@ -123,6 +125,13 @@ std::string FormatViolation(const Violation& violation);
 enum class ObjectKind { kVitessCluster, kPod };
 // "VitessCluster" or "Pod" (the AdmissionReview kind.kind), else nullopt.
 std::optional<ObjectKind> ParseObjectKind(std::string_view kind);
+
+// One kInfo note per image field without a version whose Vitess version is taken from the
+// policy's spec.vitessVersion, for reports such as `vtguard check`: "/spec/images/vttablet: no
+// image is set; assumed Vitess v24.0.0 from the VitessTLSPolicy's spec.vitessVersion".
+// Pods get notes only when vtguard configures them (see ValidatePod).
+std::vector<Violation> DescribeAssumedVersions(const TlsPolicy& policy, ObjectKind kind,
+                                               const nlohmann::json& object);
 
 enum class AdmissionStage { kMutate, kValidate };
 

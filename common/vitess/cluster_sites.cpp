@@ -116,6 +116,10 @@ std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster) {
   return sites;
 }
 
+std::string DescribeUnversionedImage(const std::optional<std::string>& image) {
+  return image ? "image \"" + *image + "\" has no version in its tag" : "no image is set";
+}
+
 Result<VitessVersion> ResolveImageVersion(const std::optional<std::string>& image,
                                           const std::string& path, const TlsPolicy& policy) {
   if (image) {
@@ -125,10 +129,8 @@ Result<VitessVersion> ResolveImageVersion(const std::optional<std::string>& imag
   // NOTE: a missing image key means vitess-operator's default image: vitess/lite:v24.0.0-mysql80
   // in v2.17.0 but vitess/lite:latest in later commits. vtguard cannot tell which operator
   // runs, so it treats a missing key like a tag without a version.
-  std::string what = image ? "image \"" + *image + "\" has no version in its tag"
-                           : "no image is set, so the Vitess version is unknown";
-  return InvalidArgument(path + ": " + what + "; use a tag such as v24.0.4 or set " +
-                         "spec.vitessVersion in the VitessTLSPolicy");
+  return InvalidArgument(path + ": " + DescribeUnversionedImage(image) +
+                         ", so the Vitess version is unknown; " + std::string(kUnknownVersionFix));
 }
 
 Result<VitessVersion> ResolveSiteVersion(const ClusterSite& site, const TlsPolicy& policy) {

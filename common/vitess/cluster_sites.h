@@ -27,6 +27,14 @@ struct ClusterSite {
 // Every site of `cluster`, in object order: pools, gateways, dashboard, vtorcs.
 std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster);
 
+// The fix for an image whose Vitess version is unknown.
+inline constexpr std::string_view kUnknownVersionFix =
+    "use a tag such as v24.0.4 or set spec.vitessVersion in the VitessTLSPolicy";
+
+// Why `image` gives no Vitess version, without the field path or the fix:
+// "image \"vitess/lite:latest\" has no version in its tag" or "no image is set".
+std::string DescribeUnversionedImage(const std::optional<std::string>& image);
+
 // The Vitess version of a site: its image tag, else the policy's vitessVersion. The error
 // names the image field and tells how to fix it.
 Result<VitessVersion> ResolveSiteVersion(const ClusterSite& site, const TlsPolicy& policy);

@@ -56,26 +56,28 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
   if (version.ok()) {
     known = *version;
   } else {
-    violations.push_back(
-        {ToPointer(site.image_tokens),
-         version.status().message().substr(version.status().message().find(": ") + 2),
-         "use a versioned tag (v24.0.4) or set spec.vitessVersion in the policy",
-         Severity::kError});
+    violations.push_back({ToPointer(site.image_tokens),
+                          DescribeUnversionedImage(site.image) + ", so the Vitess version of " +
+                              std::string(ComponentName(site.component)) + " is unknown",
+                          std::string(kUnknownVersionFix), Severity::kError});
   }
   std::vector<FlagEntry> flags = ReadFlagMap(object, site.flags_tokens);
-  CheckFlagNames(flags, site.component, known, violations);
-  CheckFlagCombinations(flags, site.component, policy, step, /*operator_managed=*/true, violations);
+  CheckedComponent checked{site.component, known, MessageSpelling(policy, known, flags)};
+  CheckFlagNames(flags, checked, violations);
+  CheckFlagCombinations(flags, checked, policy, step, /*operator_managed=*/true, violations);
   if (known) {
-    Spelling spelling = ChooseSpelling(policy, *known, nullptr);
     std::string where = ToPointer(site.exists ? site.flags_tokens : site.tokens);
-    CheckMissingFlags(flags, site.component, policy, step, spelling, where, violations);
+    CheckMissingFlags(flags, checked, policy, step, where, violations);
   }
   CheckMountedFiles(object, site, flags, violations);
 
   if (site.component != Component::kVttablet) return;
   PointerTokens backup = site.tokens;
   backup.insert(backup.end(), {"vttablet", "vtbackupExtraFlags"});
-  CheckFlagNames(ReadFlagMap(object, backup), Component::kVtbackup, known, violations);
+  std::vector<FlagEntry> backup_flags = ReadFlagMap(object, backup);
+  CheckFlagNames(backup_flags,
+                 {Component::kVtbackup, known, MessageSpelling(policy, known, backup_flags)},
+                 violations);
 }
 
 // spec.extraVitessFlags reaches vttablet, vtgate, vtctld and vtorc alike, and no TLS flag is

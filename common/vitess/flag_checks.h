@@ -16,23 +16,35 @@ struct FlagEntry {
   std::string path;
 };
 
+// The component whose flags are checked.
+struct CheckedComponent {
+  Component component = Component::kVttablet;
+  std::optional<VitessVersion> version;  // nullopt when unknown.
+  // How messages spell the flags they name, except a key quoted as written (MessageSpelling).
+  Spelling spelling = Spelling::kDash;
+};
+
+// The spelling for messages: the one vtguard writes for the version under the policy's
+// flagSpelling, else (version unknown) the one the first configured flag uses, else dashed.
+Spelling MessageSpelling(const TlsPolicy& policy, const std::optional<VitessVersion>& version,
+                         const std::vector<FlagEntry>& flags);
+
 // Flags that never existed or were removed, catalogue flags the component or version does not
-// accept, and spellings the version does not accept. `version` is nullopt when unknown.
-void CheckFlagNames(const std::vector<FlagEntry>& flags, Component component,
-                    const std::optional<VitessVersion>& version,
+// accept, and spellings the version does not accept.
+void CheckFlagNames(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
                     std::vector<Violation>& violations);
 
 // A cert without its key (or the reverse), a CA without a server name, a CRL without a CA,
 // grpc-ca on vttablet while vitess-operator manages it, optional TLS after a migration, and a
 // server name that vtguard's certificates do not carry.
-void CheckFlagCombinations(const std::vector<FlagEntry>& flags, Component component,
+void CheckFlagCombinations(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
                            const TlsPolicy& policy, MigrationStep step, bool operator_managed,
                            std::vector<Violation>& violations);
 
 // The flags that `policy` requires of `component` and that are absent, as one violation.
-void CheckMissingFlags(const std::vector<FlagEntry>& flags, Component component,
-                       const TlsPolicy& policy, MigrationStep step, Spelling spelling,
-                       const std::string& path, std::vector<Violation>& violations);
+void CheckMissingFlags(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
+                       const TlsPolicy& policy, MigrationStep step, const std::string& path,
+                       std::vector<Violation>& violations);
 
 // The entry that sets `canonical_name` in any spelling, or nullptr.
 const FlagEntry* FindEntry(const std::vector<FlagEntry>& flags, std::string_view canonical_name);

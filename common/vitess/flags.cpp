@@ -57,26 +57,25 @@ constexpr FlagInfo kCatalogue[] = {
     {"db-tls-min-version", FlagFamily::kDatabase, kTablet | kBackup, 18, kNoLastMajor},
 };
 
+// Each fix names catalogue flags dashed; SpellFlagsIn rewrites them for the version at hand.
 constexpr BogusFlag kBogusFlags[] = {
     {"vreplication-ssl-ca", 0,
-     "no such flag: set tablet-grpc-ca (and tablet-grpc-server-name) on the clients and "
-     "grpc-cert/grpc-key on vttablet"},
+     "set tablet-grpc-ca and tablet-grpc-server-name on the clients and grpc-cert/grpc-key on "
+     "vttablet"},
     {"vreplication-ssl-cert", 0,
-     "no such flag: set grpc-cert on vttablet; client certificates use tablet-grpc-cert"},
-    {"vreplication-ssl-key", 0,
-     "no such flag: set grpc-key on vttablet; client keys use tablet-grpc-key"},
+     "set grpc-cert on vttablet; client certificates use tablet-grpc-cert"},
+    {"vreplication-ssl-key", 0, "set grpc-key on vttablet; client keys use tablet-grpc-key"},
     {"vreplication-tablet-type", 20,
-     "removed in v20: pass --tablet-types to the workflow (vtctldclient ... create)"},
-    {"grpc-ssl-min-version", 0, "no such flag: Vitess gRPC already requires TLS 1.2 or newer"},
-    {"grpc-tls-min-version", 0, "no such flag: Vitess gRPC already requires TLS 1.2 or newer"},
-    {"grpc-min-tls-version", 0, "no such flag: Vitess gRPC already requires TLS 1.2 or newer"},
-    {"tls-min-version", 0, "no such flag: Vitess gRPC already requires TLS 1.2 or newer"},
-    {"tablet-grpc-tls-min-version", 0,
-     "no such flag: Vitess gRPC already requires TLS 1.2 or newer"},
+     "pass --tablet-types to the workflow (vtctldclient ... create)"},
+    {"grpc-ssl-min-version", 0, "remove it: Vitess gRPC already requires TLS 1.2 or newer"},
+    {"grpc-tls-min-version", 0, "remove it: Vitess gRPC already requires TLS 1.2 or newer"},
+    {"grpc-min-tls-version", 0, "remove it: Vitess gRPC already requires TLS 1.2 or newer"},
+    {"tls-min-version", 0, "remove it: Vitess gRPC already requires TLS 1.2 or newer"},
+    {"tablet-grpc-tls-min-version", 0, "remove it: Vitess gRPC already requires TLS 1.2 or newer"},
     {"tls-reload-interval", 0,
-     "not in any Vitess release: certificates are read at start-up, so restart to reload"},
+     "remove it: Vitess reads certificates at start-up, so restart the pods to reload them"},
     {"grpc-tls-reload-interval", 0,
-     "not in any Vitess release: certificates are read at start-up, so restart to reload"},
+     "remove it: Vitess reads certificates at start-up, so restart the pods to reload them"},
 };
 
 constexpr std::array<std::string_view, 6> kComponentNames = {
@@ -119,6 +118,27 @@ std::string SpellFlag(std::string_view canonical_name, Spelling spelling) {
   std::string name = CanonicalFlagName(canonical_name);
   if (spelling == Spelling::kUnderscore) std::replace(name.begin(), name.end(), '-', '_');
   return name;
+}
+
+std::string SpellFlagsIn(std::string_view text, Spelling spelling) {
+  auto is_name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  std::string result;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_name_char(text[i])) {
+      result += text[i++];
+      continue;
+    }
+    std::size_t start = i;
+    while (i < text.size() && is_name_char(text[i])) ++i;
+    std::string_view word = text.substr(start, i - start);
+    // A word with leading dashes is a command-line option as written and stays as it is.
+    bool is_flag = word.front() != '-' && FindTlsFlag(word) != nullptr;
+    result += is_flag ? SpellFlag(word, spelling) : std::string(word);
+  }
+  return result;
 }
 
 const FlagInfo* FindTlsFlag(std::string_view key) {

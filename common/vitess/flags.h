@@ -66,6 +66,10 @@ std::optional<Spelling> SpellingOf(std::string_view key);
 // "tablet_grpc_ca".
 std::string SpellFlag(std::string_view canonical_name, Spelling spelling);
 
+// Rewrites every catalogue flag name in `text` (a word of letters, digits, '-' and '_') in
+// `spelling`: ("set grpc-cert on vttablet", kUnderscore) -> "set grpc_cert on vttablet".
+std::string SpellFlagsIn(std::string_view text, Spelling spelling);
+
 // The catalogue entry of `key` in any spelling, or nullptr.
 const FlagInfo* FindTlsFlag(std::string_view key);
 
@@ -81,7 +85,7 @@ bool ComponentAcceptsFlag(Component component, const FlagInfo& flag, int major);
 struct BogusFlag {
   std::string_view name;  // Dashed spelling.
   int removed_in_major;   // 0 when the flag never existed in a release.
-  std::string_view fix;   // What to write instead.
+  std::string_view fix;   // What to write instead; flag names dashed (see SpellFlagsIn).
 };
 
 // The entry for `key` in any spelling, or nullptr. Covers vreplication_ssl_ca/cert/key,

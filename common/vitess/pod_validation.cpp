@@ -26,22 +26,23 @@ std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json
       ResolveImageVersion(StringAt(*container, {"image"}), container_path + "/image", policy);
   std::optional<VitessVersion> known;
   if (version.ok()) known = *version;
-  CheckFlagNames(flags, target->component, known, violations);
+  CheckedComponent checked{target->component, known, MessageSpelling(policy, known, flags)};
+  CheckFlagNames(flags, checked, violations);
 
   // vitess-operator writes the flags of the pods it manages from the VitessCluster, which is
   // validated on its own.
   if (target->operator_managed || !target->opted_in) return violations;
   if (!known) {
-    violations.push_back({container_path + "/image", version.status().message(),
-                          "use a versioned tag (v24.0.4) or set spec.vitessVersion",
-                          Severity::kError});
+    violations.push_back({container_path + "/image",
+                          DescribeUnversionedImage(StringAt(*container, {"image"})) +
+                              ", so the Vitess version of " +
+                              std::string(ComponentName(target->component)) + " is unknown",
+                          std::string(kUnknownVersionFix), Severity::kError});
     return violations;
   }
   MigrationStep step = ResolveMigrationStep(policy, pod, {});
-  CheckFlagCombinations(flags, target->component, policy, step, /*operator_managed=*/false,
-                        violations);
-  CheckMissingFlags(flags, target->component, policy, step, ChooseSpelling(policy, *known, nullptr),
-                    container_path + "/args", violations);
+  CheckFlagCombinations(flags, checked, policy, step, /*operator_managed=*/false, violations);
+  CheckMissingFlags(flags, checked, policy, step, container_path + "/args", violations);
   return violations;
 }
 

@@ -120,4 +120,15 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text) {
   return policies;
 }
 
+Result<std::vector<TlsPolicy>> ParsePolicyFile(std::string_view text, std::string_view file_name) {
+  Result<std::vector<TlsPolicy>> policies = ParsePolicyYaml(text);
+  if (!policies.ok()) return policies.status().WithContext(file_name);
+  if (policies->empty()) {
+    return InvalidArgument(std::string(file_name) +
+                           ": no VitessTLSPolicy document found; add a document with apiVersion "
+                           "vtguard.io/v1alpha1 and kind VitessTLSPolicy");
+  }
+  return policies;
+}
+
 }  // namespace vtguard::vitess

@@ -106,6 +106,11 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text);
 // (the RFC 5280 limit).
 std::optional<std::string> NormalizeSerial(std::string_view text);
 
+// Parses the text of a policy file, such as the CLI's --policy, with
+// ParsePolicyYaml. Errors start with `file_name`; a file with no VitessTLSPolicy document is an
+// error too, because every object would then go unchecked.
+Result<std::vector<TlsPolicy>> ParsePolicyFile(std::string_view text, std::string_view file_name);
+
 // A policy with every default and no metadata: what `vtguard check` and `inject` use without
 // --policy.
 TlsPolicy DefaultPolicy();

@@ -18,7 +18,9 @@ namespace vtguard::vitess {
 using OrderedJson = nlohmann::ordered_json;
 
 // Parses every document of a YAML stream. Empty documents (between two "---") yield null.
-Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text);
+// Error messages give line numbers counted from `first_line`, for text cut from a larger file.
+Result<std::vector<OrderedJson>> ParseYamlDocuments(std::string_view text,
+                                                    std::size_t first_line = 1);
 
 // Writes `value` as one YAML document (block style, no leading "---"). Strings that a YAML
 // reader would take for another type ("1", "true", "null", "") are quoted.

@@ -1,5 +1,6 @@
 // `vtguard check` and `vtguard inject` on the example manifests, through the command entry
 // points.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/check_manifests.h"
 #include "cli/commands.h"
 
 namespace vtguard::cli {
@@ -41,7 +43,7 @@ TEST(CheckCommand, ReportsBrokenClusterWithPaths) {
   CommandRun run = RunCommand(
       RunCheckCommand, {"-f", Example("cluster-broken.yaml"), "--policy", Example("policy.yaml")});
   EXPECT_EQ(run.code, kExitFindings);
-  EXPECT_NE(run.out.find("cluster-broken.yaml:1: /spec/extraVitessFlags/tablet_grpc_ca: "),
+  EXPECT_NE(run.out.find("cluster-broken.yaml:document 1: /spec/extraVitessFlags/tablet_grpc_ca: "),
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("vreplication_ssl_ca does not exist"), std::string::npos);
@@ -54,6 +56,7 @@ TEST(CheckCommand, JsonOutputAndExitCodes) {
   nlohmann::json list = nlohmann::json::parse(run.out);
   ASSERT_FALSE(list.empty());
   EXPECT_EQ(list[0]["document"], 1);
+  EXPECT_EQ(list[0]["line"], 1);
   EXPECT_EQ(list[0]["severity"], "error");
   EXPECT_EQ(RunCommand(RunCheckCommand, {"-f", "/nonexistent/cluster.yaml"}).code, kExitUsage);
   EXPECT_EQ(RunCommand(RunCheckCommand, {"-f", WriteTemp("bad.yaml", "a: [b\n")}).code, kExitUsage);
@@ -102,6 +105,198 @@ TEST(InjectCommand, RealManifestsPassCheck) {
         RunCommand(RunCheckCommand, {"-f", output, "--policy", Example("policy.yaml")});
     EXPECT_EQ(check.code, kExitOk) << file << ":\n" << check.out;
   }
+}
+
+std::string Case09() {
+  return std::string(VTGUARD_SHARED_DATA_DIR) + "/cases/09-flag-spelling-by-version.yaml";
+}
+
+std::string SpellFlagUnderscored(std::string name) {
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(InjectCommand, ReportsFlagsLeftInOutput) {
+  // The fragments set no vtctld image, so the policy supplies the version for it.
+  std::string policy = WriteTemp("ns1-policy.yaml",
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: p, namespace: ns1}\n"
+                                 "spec: {vitessVersion: v24.0.4}\n");
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", Case09(), "--policy", policy});
+  EXPECT_EQ(inject.code, kExitFindings) << inject.err;
+  // Cluster C (v21, dashed keys) is the third document; A and B inject cleanly.
+  std::string c = Case09() + ":document 3: ";
+  std::string flags =
+      "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags/";
+  for (const char* key : {"grpc-cert", "grpc-key", "tablet-grpc-ca"}) {
+    EXPECT_THAT(Lines(inject.err),
+                ::testing::Contains("vtguard inject: " + c + flags + key +
+                                    ": v21.0.4 does not accept the dashed flag " + key +
+                                    "; vttablet exits at start-up (write " +
+                                    SpellFlagUnderscored(key) + ")"))
+        << inject.err;
+  }
+  for (const std::string& line : Lines(inject.err)) {
+    if (line.find(":document 3: ") != std::string::npos) continue;
+    EXPECT_THAT(line, ::testing::HasSubstr(": info: /spec/images/vtctld: no image is set; assumed "
+                                           "Vitess v24.0.4"));
+  }
+  // The manifests are still written: all three clusters, A with dashed flags added.
+  EXPECT_THAT(inject.out, ::testing::HasSubstr("name: cluster1"));
+  EXPECT_THAT(inject.out, ::testing::HasSubstr("name: cluster3"));
+  EXPECT_THAT(inject.out, ::testing::HasSubstr("tablet-grpc-ca: /vt/vtguard/tls/ca.crt"));
+
+  // check reports the same errors for the written manifests.
+  CommandRun check =
+      RunCommand(RunCheckCommand, {"-f", WriteTemp("case09.yaml", inject.out), "--policy", policy});
+  EXPECT_EQ(check.code, kExitFindings);
+  EXPECT_THAT(check.out, ::testing::HasSubstr(":document 3: " + flags + "grpc-cert: v21.0.4"));
+}
+
+TEST(InjectCommand, ExitsZeroWhenOutputIsClean) {
+  CommandRun inject = RunCommand(
+      RunInjectCommand, {"-f", Example("cluster-v24.yaml"), "--policy", Example("policy.yaml")});
+  EXPECT_EQ(inject.code, kExitOk) << inject.err;
+  for (const std::string& line : Lines(inject.err)) {
+    EXPECT_THAT(line, ::testing::HasSubstr(": info: ")) << inject.err;
+  }
+}
+
+TEST(InjectCommand, ImageWithoutAnyVersionFails) {
+  std::string input = WriteTemp("no-image.yaml",
+                                "apiVersion: planetscale.com/v2\nkind: VitessCluster\n"
+                                "metadata: {name: c1, namespace: example}\n"
+                                "spec:\n  cells: [{name: z1}]\n");
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", input});
+  EXPECT_EQ(inject.code, kExitFindings);
+  std::string expected = "vtguard inject: " + input +
+                         ":document 1: /spec/images/vtgate: no image is set, so the Vitess "
+                         "version of vtgate is unknown (use a tag such as v24.0.4 or set "
+                         "spec.vitessVersion in the VitessTLSPolicy)";
+  EXPECT_THAT(Lines(inject.err), ::testing::Contains(expected)) << inject.err;
+  // Each problem is printed once, not again as a warning or as the mutation's error.
+  std::size_t count = 0;
+  for (const std::string& line : Lines(inject.err)) {
+    count += line.find("/spec/images/vtgate") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(count, 1u) << inject.err;
+  EXPECT_THAT(inject.out, ::testing::HasSubstr("name: c1"));
+}
+
+TEST(InjectCommand, NamesAssumedVersion) {
+  std::string input = WriteTemp("policy-version.yaml",
+                                "apiVersion: planetscale.com/v2\nkind: VitessCluster\n"
+                                "metadata: {name: c1, namespace: example}\n"
+                                "spec:\n  cells: [{name: z1}]\n");
+  CommandRun inject =
+      RunCommand(RunInjectCommand, {"-f", input, "--policy", Example("policy.yaml")});
+  EXPECT_EQ(inject.code, kExitOk) << inject.err;
+  EXPECT_THAT(Lines(inject.err),
+              ::testing::Contains("vtguard inject: " + input +
+                                  ":document 1: info: /spec/images/vtgate: no image is set; "
+                                  "assumed Vitess v24.0.0 from the VitessTLSPolicy's "
+                                  "spec.vitessVersion"))
+      << inject.err;
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", input, "--policy", Example("policy.yaml")});
+  EXPECT_EQ(check.code, kExitFindings);
+  EXPECT_THAT(check.out, ::testing::HasSubstr(":document 1: info: /spec/images/vtgate: "));
+  CommandRun json =
+      RunCommand(RunCheckCommand, {"-f", input, "--policy", Example("policy.yaml"), "-o", "json"});
+  nlohmann::json list = nlohmann::json::parse(json.out);
+  ASSERT_FALSE(list.empty());
+  EXPECT_EQ(list[0]["severity"], "info");
+}
+
+TEST(CheckCommand, ReportsObjectsNoPolicySelects) {
+  std::string policy = WriteTemp("other-ns-policy.yaml",
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: p, namespace: elsewhere}\nspec: {}\n");
+  std::string input = Example("cluster-broken.yaml");
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", input, "--policy", policy});
+  EXPECT_EQ(check.code, kExitOk);
+  EXPECT_EQ(check.out, "");
+  EXPECT_THAT(check.err,
+              ::testing::HasSubstr("vtguard check: " + input +
+                                   ":document 1: VitessCluster example/broken: no VitessTLSPolicy "
+                                   "selects it; nothing checked\n"));
+  EXPECT_EQ(RunCommand(RunCheckCommand, {"-f", input, "--policy", policy, "--strict"}).code,
+            kExitFindings);
+
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", input, "--policy", policy});
+  EXPECT_EQ(inject.code, kExitOk);
+  EXPECT_THAT(inject.err, ::testing::HasSubstr(": no VitessTLSPolicy selects it; nothing "
+                                               "injected\n"));
+  EXPECT_EQ(RunCommand(RunInjectCommand, {"-f", input, "--policy", policy, "--strict"}).code,
+            kExitFindings);
+}
+
+TEST(CheckCommand, ReportsSelectorThatMatchesNothing) {
+  std::string policy = WriteTemp("selector-policy.yaml",
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: p, namespace: example}\n"
+                                 "spec: {clusterSelector: {matchLabels: {tls: \"on\"}}}\n");
+  CommandRun check =
+      RunCommand(RunCheckCommand, {"-f", Example("cluster-broken.yaml"), "--policy", policy});
+  EXPECT_EQ(check.code, kExitOk);
+  EXPECT_THAT(check.err, ::testing::HasSubstr("no VitessTLSPolicy selects it; nothing checked"));
+}
+
+TEST(CheckCommand, RejectsPolicyFileWithoutPolicy) {
+  std::string policy = WriteTemp("no-policy.yaml", "apiVersion: v1\nkind: ConfigMap\n");
+  CommandRun check =
+      RunCommand(RunCheckCommand, {"-f", Example("cluster-v24.yaml"), "--policy", policy});
+  EXPECT_EQ(check.code, kExitUsage);
+  EXPECT_THAT(check.err, ::testing::HasSubstr(policy + ": no VitessTLSPolicy document found"));
+}
+
+TEST(CheckCommand, HelpDocumentsExitCodes) {
+  for (auto command : {RunCheckCommand, RunInjectCommand}) {
+    CommandRun help = RunCommand(command, {"--help"});
+    EXPECT_EQ(help.code, kExitOk);
+    EXPECT_THAT(help.out, ::testing::HasSubstr("Exit codes: 0 "));
+    EXPECT_THAT(help.out, ::testing::HasSubstr("--strict"));
+    EXPECT_THAT(help.out, ::testing::HasSubstr("FILE:document N: "));
+  }
+}
+
+TEST(SplitYamlDocuments, RecordsFirstLines) {
+  std::vector<DocumentText> documents =
+      SplitYamlDocuments("---\na: 1\n---\n# note\nb: 2\n--- \nc: 3\n");
+  ASSERT_EQ(documents.size(), 3u);
+  EXPECT_EQ(documents[0].text, "a: 1\n");
+  EXPECT_EQ(documents[0].first_line, 2u);
+  EXPECT_EQ(documents[1].text, "# note\nb: 2\n");
+  EXPECT_EQ(documents[1].first_line, 4u);
+  EXPECT_EQ(documents[2].first_line, 7u);
+  EXPECT_EQ(SplitYamlDocuments("a: 1\n")[0].first_line, 1u);
+}
+
+TEST(CheckCommand, RejectsStuckYamlWithDocumentLabel) {
+  std::string input = WriteTemp("stuck.yaml", "a: 1\n---\n,tNULl\n");
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", input});
+  EXPECT_EQ(check.code, kExitUsage);
+  EXPECT_THAT(check.err, ::testing::HasSubstr(input + ":document 2: invalid YAML at line 3, "
+                                                      "column 1: unexpected ','"));
+}
+
+TEST(InjectCommand, RejectsDocumentsWithoutSeparator) {
+  const std::string text =
+      "apiVersion: planetscale.com/v2\nkind: VitessCluster\nmetadata: {name: c1}\n"
+      "spec: {images: {vttablet: \"vitess/lite:v24.0.4\"}}\n...\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+  std::string input = WriteTemp("no-separator.yaml", text);
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", input});
+  EXPECT_EQ(inject.code, kExitFindings);
+  EXPECT_EQ(inject.out, text);
+  EXPECT_THAT(inject.err, ::testing::HasSubstr(":document 1: 2 YAML documents without a --- line "
+                                               "between them"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "common/vitess/yaml_json.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace vtguard::vitess {
@@ -62,6 +63,118 @@ TEST(YamlToJson, RejectsBrokenInput) {
   auto result = ParseYamlDocuments(bomb);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), ErrorCode::kResourceExhausted);
+}
+
+// yaml-cpp 0.7's parser reports a null document without consuming a token it cannot place at
+// the start of a document. Before the reader checked for that, each of these inputs made
+// parsing loop forever while allocating.
+TEST(YamlToJson, RejectsTokenParserCannotPlace) {
+  struct Case {
+    std::string input;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {",tNULl", "invalid YAML at line 1, column 1: unexpected ','"},
+      {",", "invalid YAML at line 1, column 1: unexpected ','"},
+      {"a: 1\n---\n,x\n", "invalid YAML at line 3, column 1: unexpected ','"},
+      {"- a\n---\n, b\n", "invalid YAML at line 3, column 1: unexpected ','"},
+  };
+  for (const Case& test : cases) {
+    auto result = ParseYamlDocuments(test.input);
+    ASSERT_FALSE(result.ok()) << test.input;
+    EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument) << test.input;
+    EXPECT_THAT(result.status().message(), testing::HasSubstr(test.message)) << test.input;
+  }
+}
+
+TEST(YamlToJson, ClosingBracketsOutsideFlowAreErrors) {
+  for (std::string input : {"]", "}", "a: b\n]\n", "[a]]", "{a: b}}"}) {
+    auto result = ParseYamlDocuments(input);
+    EXPECT_FALSE(result.ok()) << input;
+  }
+}
+
+TEST(YamlToJson, AliasesExpandAndKeepTypes) {
+  auto documents = ParseYamlDocuments(
+      "base: &base {port: 15999, tls: true}\n"
+      "copy: *base\n"
+      "name: &name vttablet\n"
+      "*name : alias key\n"
+      "---\n"
+      "again: [&n 3, *n]\n");
+  ASSERT_TRUE(documents.ok()) << documents.status().ToString();
+  ASSERT_EQ(documents->size(), 2u);
+  const OrderedJson& first = documents->at(0);
+  EXPECT_EQ(first["copy"], first["base"]);
+  EXPECT_EQ(first["copy"]["port"], 15999);
+  EXPECT_EQ(first["vttablet"], "alias key");
+  EXPECT_EQ(documents->at(1)["again"], OrderedJson::parse("[3, 3]"));
+}
+
+TEST(YamlToJson, RejectsAliasInsideItsOwnNode) {
+  auto result = ParseYamlDocuments("a: &a [x, *a]\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(), testing::HasSubstr("refers to a node that contains it"));
+}
+
+TEST(YamlToJson, RejectsDeepNesting) {
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  auto result = ParseYamlDocuments(deep);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), ErrorCode::kResourceExhausted);
+  std::string allowed(100, '[');
+  allowed += std::string(100, ']');
+  EXPECT_TRUE(ParseYamlDocuments(allowed).ok());
+}
+
+TEST(YamlToJson, ResolvesLongPlainScalarsInLinearTime) {
+  // A regular expression engine that recurses per character overflows the stack here.
+  std::string digits(1'000'000, '7');
+  auto documents =
+      ParseYamlDocuments("a: 0." + digits + "\nb: 1" + digits + "x\nc: " + digits + "\n");
+  ASSERT_TRUE(documents.ok()) << documents.status().ToString();
+  EXPECT_TRUE(documents->at(0)["a"].is_number_float());
+  EXPECT_EQ(documents->at(0)["b"], "1" + digits + "x");
+  // Too large for a 64-bit integer: the text is kept.
+  EXPECT_EQ(documents->at(0)["c"], digits);
+}
+
+TEST(YamlToJson, PlainScalarTypesTable) {
+  struct Case {
+    std::string text;
+    OrderedJson expected;
+  };
+  const std::vector<Case> cases = {
+      {"0", 0},
+      {"-0", 0},
+      {"+12", 12},
+      {"012", "012"},
+      {"1.5", 1.5},
+      {".5", 0.5},
+      {"-1.", -1.0},
+      {"1e3", 1000.0},
+      {"1E-2", 0.01},
+      {"1e", "1e"},
+      {"+", "+"},
+      {".", "."},
+      {"00.5", "00.5"},
+      {"1.5.5", "1.5.5"},
+      {"1e400", "1e400"},
+      {"~", nullptr},
+      {"NULL", nullptr},
+      {"True", true},
+      {"FALSE", false},
+      {"yes", "yes"},
+      {"10s", "10s"},
+      {"0x1F", "0x1F"},
+      {"9223372036854775808", "9223372036854775808"},
+  };
+  for (const Case& test : cases) {
+    auto documents = ParseYamlDocuments("v: " + test.text + "\n");
+    ASSERT_TRUE(documents.ok()) << test.text;
+    EXPECT_EQ(documents->at(0)["v"], test.expected) << test.text;
+  }
 }
 
 TEST(JsonToYaml, RoundTripKeepsTypes) {
