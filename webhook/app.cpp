@@ -109,9 +109,7 @@ Result<std::vector<vitess::TlsPolicy>> LoadPolicyFile(const std::filesystem::pat
   std::string text(static_cast<std::size_t>(size), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (!in) return NotFound(path.string() + ": cannot read the policy file");
-  Result<std::vector<vitess::TlsPolicy>> policies = vitess::ParsePolicyYaml(text);
-  if (!policies.ok()) return policies.status().WithContext(path.string());
-  return policies;
+  return vitess::ParsePolicyFile(text, path.string());
 }
 
 int RunWebhook(const WebhookOptions& options) {
