@@ -11,6 +11,20 @@ std::string Shorten(std::string text, std::size_t limit) {
   return text.substr(0, cut) + "...";
 }
 
+// The longest path a warning carries; the message gets the rest of kMaxWarningLength.
+constexpr std::size_t kMaxWarningPath = 44;
+
+// `path` without "/spec" and without the "/equal/shardTemplate" of equal partitionings, which
+// every tablet pool path repeats: "/keyspaces/1/partitionings/0/tabletPools/0/vttablet/...".
+std::string CompactPath(std::string path) {
+  if (path.rfind("/spec/", 0) == 0) path.erase(0, 5);
+  constexpr std::string_view kEqual = "/equal/shardTemplate";
+  for (std::size_t at = path.find(kEqual); at != std::string::npos; at = path.find(kEqual, at)) {
+    path.erase(at, kEqual.size());
+  }
+  return path;
+}
+
 bool HasErrors(const std::vector<Violation>& violations) {
   for (const Violation& violation : violations) {
     if (violation.severity == Severity::kError) return true;
@@ -57,9 +71,11 @@ std::optional<MigrationStep> ParseMigrationStep(std::string_view text) {
 }
 
 std::string FormatWarning(const Violation& violation) {
-  std::string text =
-      violation.path.empty() ? violation.message : violation.path + ": " + violation.message;
-  return Shorten(std::move(text), kMaxWarningLength);
+  if (violation.path.empty()) return Shorten(violation.message, kMaxWarningLength);
+  std::string path = CompactPath(violation.path);
+  if (path.size() > kMaxWarningPath) path = Shorten(std::move(path), kMaxWarningPath);
+  const std::string where = " (at " + path + ")";
+  return Shorten(violation.message, kMaxWarningLength - where.size()) + where;
 }
 
 std::string FormatViolation(const Violation& violation) {

@@ -117,7 +117,9 @@ std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy, const nloh
 std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json& pod);
 
 inline constexpr std::size_t kMaxWarningLength = 120;
-// "path: message" in at most kMaxWarningLength bytes, cut at a UTF-8 boundary with "...".
+// "message (at path)" in at most kMaxWarningLength bytes, with the path shortened (no "/spec",
+// no "/equal/shardTemplate", at most 44 bytes) and the message cut at a UTF-8 boundary with
+// "..." when it does not fit.
 std::string FormatWarning(const Violation& violation);
 // "path: message (fix)" without a length limit, for logs, status and the CLI.
 std::string FormatViolation(const Violation& violation);

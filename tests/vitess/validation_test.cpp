@@ -180,16 +180,38 @@ TEST(Decision, EnforcementModes) {
   EXPECT_TRUE(Decide(nullptr, request, cluster, nullptr).allowed);
 }
 
+TEST(Warnings, PutMessageBeforePath) {
+  Violation violation{"/spec/cells/0/gateway/extraFlags", "vtgate lacks TLS flags tablet-grpc-ca",
+                      "fix", Severity::kError};
+  EXPECT_EQ(FormatWarning(violation),
+            "vtgate lacks TLS flags tablet-grpc-ca (at /cells/0/gateway/extraFlags)");
+}
+
+TEST(Warnings, KeepKeyspaceOfLongPaths) {
+  Violation violation{
+      "/spec/keyspaces/1/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags",
+      "vttablet lacks TLS flags grpc-cert, grpc-key, tablet-grpc-ca, tablet-grpc-server-name, "
+      "tablet-manager-grpc-ca, tablet-manager-grpc-server-name",
+      "fix", Severity::kError};
+  std::string text = FormatWarning(violation);
+  EXPECT_LE(text.size(), kMaxWarningLength);
+  EXPECT_EQ(text.rfind("vttablet lacks TLS flags grpc-cert", 0), 0u) << text;
+  EXPECT_NE(text.find("... (at /keyspaces/1/partitionings/0/tabletPools/...)"), std::string::npos)
+      << text;
+}
+
 TEST(Warnings, AreCutAtUtf8Boundary) {
   Violation violation{"/spec/x", std::string(200, 'a') + "\xc3\xa9", "fix", Severity::kError};
   std::string text = FormatWarning(violation);
   EXPECT_LE(text.size(), kMaxWarningLength);
-  EXPECT_EQ(text.substr(text.size() - 3), "...");
-  Violation accented{"/p", std::string(114, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9", "",
+  EXPECT_EQ(text.substr(text.size() - 12), "a... (at /x)");
+  Violation accented{"/p", std::string(108, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9", "",
                      Severity::kError};
   std::string cut = FormatWarning(accented);
   EXPECT_LE(cut.size(), kMaxWarningLength);
-  EXPECT_NE(static_cast<unsigned char>(cut[cut.size() - 4]), 0xc3);
+  std::string message = cut.substr(0, cut.find(" (at /p)"));
+  ASSERT_EQ(message.substr(message.size() - 3), "...") << cut;
+  EXPECT_NE(static_cast<unsigned char>(message[message.size() - 4]), 0xc3) << cut;
 }
 
 }  // namespace
