@@ -42,22 +42,22 @@ Status ReadOperation(const json& request, AdmissionRequest* out) {
                          TruncateUtf8(out->operation, 40) + "\"");
 }
 
-Status ReadObjects(const json& request, AdmissionRequest* out) {
-  const json object = request.value("object", json());
-  const json old_object = request.value("oldObject", json());
-  if (!IsObjectOrNull(object)) {
+// Moves request.object and request.oldObject out of the parsed review, so the large objects
+// are never copied.
+Status ReadObjects(json& request, AdmissionRequest* out) {
+  auto object = request.find("object");
+  auto old_object = request.find("oldObject");
+  if (object != request.end() && !IsObjectOrNull(*object)) {
     return InvalidArgument(std::string("request.object must be an object, got ") +
-                           object.type_name());
+                           object->type_name());
   }
-  if (!IsObjectOrNull(old_object)) {
+  if (old_object != request.end() && !IsObjectOrNull(*old_object)) {
     return InvalidArgument(std::string("request.oldObject must be an object, got ") +
-                           old_object.type_name());
+                           old_object->type_name());
   }
-  if (object.is_null() && out->operation != "DELETE") {
+  if ((object == request.end() || object->is_null()) && out->operation != "DELETE") {
     return InvalidArgument("request.object is missing for operation " + out->operation);
   }
-  out->object = object;
-  out->old_object = old_object;
   auto dry_run = request.find("dryRun");
   if (dry_run != request.end() && !dry_run->is_null()) {
     if (!dry_run->is_boolean()) {
@@ -66,11 +66,13 @@ Status ReadObjects(const json& request, AdmissionRequest* out) {
     }
     out->dry_run = dry_run->get<bool>();
   }
+  if (object != request.end()) out->object = std::move(*object);
+  if (old_object != request.end()) out->old_object = std::move(*old_object);
   return Status::Ok();
 }
 
 // Checks the envelope and returns the request object; fails before a uid is known.
-Result<const json*> ReadEnvelope(const json& review, std::string* uid) {
+Result<json*> ReadEnvelope(json& review, std::string* uid) {
   if (!review.is_object()) {
     return InvalidArgument(std::string("body must be a JSON object, got ") + review.type_name());
   }
@@ -130,10 +132,10 @@ Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::strin
   if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
     return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  const json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (review.is_discarded()) return InvalidArgument("body is not valid JSON");
 
-  VTG_ASSIGN_OR_RETURN(const json* request, ReadEnvelope(review, uid));
+  VTG_ASSIGN_OR_RETURN(json * request, ReadEnvelope(review, uid));
   AdmissionRequest out;
   out.uid = *uid;
   VTG_RETURN_IF_ERROR(ReadKind(*request, &out));
@@ -150,10 +152,6 @@ std::string EncodeAdmissionResponse(std::string_view uid,
   if (!decision.allowed) {
     response["status"] = {{"code", decision.code}, {"message", decision.message}};
   }
-  if (decision.allowed && decision.patch.is_array() && !decision.patch.empty()) {
-    response["patchType"] = "JSONPatch";
-    response["patch"] = Base64Encode(decision.patch.dump());
-  }
   if (!decision.warnings.empty()) {
     json warnings = json::array();
     for (const std::string& warning : decision.warnings) {
@@ -161,10 +159,20 @@ std::string EncodeAdmissionResponse(std::string_view uid,
     }
     response["warnings"] = std::move(warnings);
   }
-  const json review = {{"apiVersion", kAdmissionApiVersion},
-                       {"kind", kAdmissionKind},
-                       {"response", std::move(response)}};
-  return review.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string text;
+  text.append(R"({"apiVersion":")").append(kAdmissionApiVersion);
+  text.append(R"(","kind":")").append(kAdmissionKind).append(R"(","response":)");
+  text += response.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (decision.allowed && decision.patch.is_array() && !decision.patch.empty()) {
+    // The base64 patch is appended as text because it needs no JSON escaping. Passing it
+    // through the serializer's escaping loop took half the encoding time for a 5 KB patch.
+    text.pop_back();  // The closing brace of `response`.
+    text += R"(,"patchType":"JSONPatch","patch":")";
+    text += Base64Encode(decision.patch.dump());
+    text += R"("})";
+  }
+  text += '}';
+  return text;
 }
 
 std::string EncodeErrorResponse(std::string_view uid, int code, std::string_view message) {

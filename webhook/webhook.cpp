@@ -35,11 +35,11 @@ std::string_view ResultLabel(const vitess::AdmissionDecision& decision) {
 }  // namespace
 
 AdmissionHandler MakePolicyHandler(const PolicyStore& store) {
-  return [&store](const AdmissionRequest& request, vitess::AdmissionStage stage) {
+  return [&store](AdmissionRequest& request, vitess::AdmissionStage stage) {
     const vitess::ObjectKind kind =
         vitess::ParseObjectKind(request.kind).value_or(vitess::ObjectKind::kVitessCluster);
     // On DELETE only oldObject is set; the decision core allows it without looking further.
-    nlohmann::json object = request.object.is_null() ? request.old_object : request.object;
+    nlohmann::json& object = request.object.is_null() ? request.old_object : request.object;
     if (object.is_object() && !request.namespace_.empty()) {
       // The API server leaves metadata.namespace empty on CREATE; selection needs it.
       object["metadata"]["namespace"] = request.namespace_;
@@ -49,6 +49,11 @@ AdmissionHandler MakePolicyHandler(const PolicyStore& store) {
         .kind = kind, .operation = request.operation, .stage = stage, .dry_run = request.dry_run};
     const nlohmann::json* old_object =
         request.old_object.is_object() ? &request.old_object : nullptr;
+    if (&object == &request.object) {
+      // Nothing reads the object after the decision, so it moves into the mutation.
+      return vitess::Decide(policy ? &*policy : nullptr, info, std::move(request.object),
+                            old_object);
+    }
     return vitess::Decide(policy ? &*policy : nullptr, info, object, old_object);
   };
 }
@@ -101,7 +106,7 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
     }
     return JsonResponse(EncodeErrorResponse(uid, 400, decoded.status().message()));
   }
-  const AdmissionRequest& review = *decoded;
+  AdmissionRequest& review = *decoded;
   if (review.kind != expected.kind || review.group != expected.group) {
     metrics_.CountRequestError("unexpected_kind");
     metrics_.CountRequest(expected.label, review.operation, "error");

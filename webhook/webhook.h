@@ -17,9 +17,10 @@
 
 namespace vtguard::webhook {
 
-// Decides one admission request at one stage. Must not throw and must not block on I/O.
+// Decides one admission request at one stage. Must not throw and must not block on I/O. The
+// handler owns the request for the call and may change its objects in place (no copies).
 using AdmissionHandler =
-    std::function<vitess::AdmissionDecision(const AdmissionRequest&, vitess::AdmissionStage)>;
+    std::function<vitess::AdmissionDecision(AdmissionRequest&, vitess::AdmissionStage)>;
 
 // Returns OK when the webhook can serve, else why not (for /readyz).
 using ReadinessCheck = std::function<Status()>;

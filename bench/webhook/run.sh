@@ -4,7 +4,9 @@
 #
 #   bench/webhook/run.sh [path/to/vtguard-webhook]
 #
-# Environment: DURATION (default 15s), CONNECTIONS (default 32), PACED_RATE (default 1000).
+# Environment: DURATION (default 15s), CONNECTIONS (default 32), PACED_RATE (default 1000),
+# RUNS (default 3): each run measures the webhook and then nginx, saturating and paced, so that
+# every ratio compares two measurements taken seconds apart on the same machine load.
 # Prints a Markdown report on stdout; progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +21,7 @@ fi
 duration="${DURATION:-15s}"
 connections="${CONNECTIONS:-32}"
 paced_rate="${PACED_RATE:-1000}"
+runs="${RUNS:-3}"
 manifest="${VTGUARD_SHARED_DATA_DIR:-$root/../shared}/data/vitess-operator/101_initial_cluster.yaml"
 
 work="$(mktemp -d)"
@@ -122,38 +125,43 @@ run_wrk() {
   echo "$rps $p50 $p99"
 }
 
-echo "bench: saturating load, webhook" >&2
-read -r webhook_rps webhook_p50 webhook_p99 < <(run_wrk \
-  "https://127.0.0.1:$webhook_port/mutate/vitesscluster" 2 "$connections" 0)
-webhook_rss_kib="$(awk '/VmHWM/ {print $2}' "/proc/$webhook_pid/status")"
-echo "bench: saturating load, nginx" >&2
-read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk \
-  "https://127.0.0.1:$nginx_port/mutate/vitesscluster" 2 "$connections" 0)
-
 # Paced load: 10 connections, each waiting 10000/PACED_RATE ms between requests.
 paced_delay_ms=$((10000 / paced_rate))
-echo "bench: paced load at about $paced_rate requests/s, webhook" >&2
-read -r paced_rps paced_p50 paced_p99 < <(run_wrk \
-  "https://127.0.0.1:$webhook_port/mutate/vitesscluster" 2 10 "$paced_delay_ms")
-echo "bench: paced load at about $paced_rate requests/s, nginx" >&2
-read -r nginx_paced_rps nginx_paced_p50 nginx_paced_p99 < <(run_wrk \
-  "https://127.0.0.1:$nginx_port/mutate/vitesscluster" 2 10 "$paced_delay_ms")
-webhook_rss_after_kib="$(awk '/VmHWM/ {print $2}' "/proc/$webhook_pid/status")"
+webhook_url="https://127.0.0.1:$webhook_port/mutate/vitesscluster"
+nginx_url="https://127.0.0.1:$nginx_port/mutate/vitesscluster"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+rows=""
+ratios=""
+for run in $(seq "$runs"); do
+  echo "bench: run $run of $runs: saturating load, webhook then nginx" >&2
+  read -r webhook_rps webhook_p50 webhook_p99 < <(run_wrk "$webhook_url" 2 "$connections" 0)
+  read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk "$nginx_url" 2 "$connections" 0)
+  echo "bench: run $run of $runs: paced load at about $paced_rate requests/s" >&2
+  read -r paced_rps paced_p50 paced_p99 < <(run_wrk "$webhook_url" 2 10 "$paced_delay_ms")
+  read -r nginx_paced_rps nginx_paced_p50 nginx_paced_p99 < <(run_wrk "$nginx_url" 2 10 \
+    "$paced_delay_ms")
+  ratio="$(python3 -c "print(f'{$webhook_rps / $nginx_rps:.2f}')")"
+  ratios="$ratios $ratio"
+  rows="$rows| $run | $webhook_rps | $nginx_rps | **$ratio** | $webhook_p50 / $webhook_p99 | \
+$nginx_p50 / $nginx_p99 | $paced_rps: $paced_p50 / $paced_p99 | \
+$nginx_paced_rps: $nginx_paced_p50 / $nginx_paced_p99 |
+"
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+webhook_rss_kib="$(awk '/VmHWM/ {print $2}' "/proc/$webhook_pid/status")"
 errors="$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^vtguard_webhook_request_errors_total' || true)"
+median_ratio="$(python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" $ratios)"
 
-ratio="$(python3 -c "print(f'{$webhook_rps / $nginx_rps:.2f}')")"
 cat <<REPORT
-| | vtguard-webhook | nginx (static, same size) |
-|---|---|---|
-| response size (bytes) | $response_bytes | $nginx_bytes |
-| throughput, $connections connections (requests/s) | $webhook_rps | $nginx_rps |
-| p50 / p99 latency at saturation | $webhook_p50 / $webhook_p99 | $nginx_p50 / $nginx_p99 |
-| paced load: achieved rate (requests/s) | $paced_rps | $nginx_paced_rps |
-| paced load: p50 / p99 latency | $paced_p50 / $paced_p99 | $nginx_paced_p50 / $nginx_paced_p99 |
+Response size: webhook $response_bytes bytes, nginx $nginx_bytes bytes.
 
-- Throughput ratio webhook / nginx: **$ratio**
-- Webhook peak RSS (VmHWM): $webhook_rss_kib KiB after the saturating run, $webhook_rss_after_kib KiB at the end
-- Webhook transport errors during the run: ${errors:-none}
-- Command: \`bench/webhook/run.sh $binary\` (DURATION=$duration, CONNECTIONS=$connections, PACED_RATE=$paced_rate)
+| run | webhook requests/s | nginx requests/s | ratio | webhook p50 / p99 | nginx p50 / p99 | webhook paced: requests/s: p50 / p99 | nginx paced: requests/s: p50 / p99 |
+|---|---|---|---|---|---|---|---|
+$rows
+- Throughput ratio webhook / nginx, median of $runs runs: **$median_ratio** (runs:$ratios)
+- Webhook peak RSS (VmHWM): $webhook_rss_kib KiB after all runs
+- Webhook transport errors during the runs: ${errors:-none}
+- Load average (1, 5, 15 min): $load_before before, $load_after after
+- Command: \`bench/webhook/run.sh $binary\` (DURATION=$duration, CONNECTIONS=$connections, PACED_RATE=$paced_rate, RUNS=$runs)
 - Machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r); date $(date -u +%Y-%m-%dT%H:%MZ)
 REPORT

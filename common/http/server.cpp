@@ -366,10 +366,16 @@ void Server::DoAccept() {
       state_->ReportError("too_many_connections");
       beast::error_code ignored;
       socket.close(ignored);
-    } else if (state_->tls) {
-      std::make_shared<Session<true>>(std::move(socket), state_)->Run();
     } else {
-      std::make_shared<Session<false>>(std::move(socket), state_)->Run();
+      // Nagle's algorithm off, as nginx's tcp_nodelay: a response larger than one TLS record
+      // (16 KiB) goes out in several writes, and the last would wait for the peer's ACK.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (state_->tls) {
+        std::make_shared<Session<true>>(std::move(socket), state_)->Run();
+      } else {
+        std::make_shared<Session<false>>(std::move(socket), state_)->Run();
+      }
     }
     DoAccept();
   });

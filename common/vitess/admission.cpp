@@ -44,6 +44,15 @@ std::string DenialMessage(const TlsPolicy& policy, const std::vector<Violation>&
   return message;
 }
 
+bool IsWrite(std::string_view operation) { return operation == "CREATE" || operation == "UPDATE"; }
+
+AdmissionDecision MutationDecision(MutationResult mutation) {
+  AdmissionDecision decision;
+  decision.patch = std::move(mutation.patch);
+  decision.warnings = std::move(mutation.warnings);
+  return decision;
+}
+
 }  // namespace
 
 std::string LeafSecretName(std::string_view cluster, Component component) {
@@ -95,16 +104,12 @@ AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& re
                          const nlohmann::json& object, const nlohmann::json* old_object,
                          const MutationOptions& options) {
   AdmissionDecision decision;
-  bool writes = request.operation == "CREATE" || request.operation == "UPDATE";
-  if (policy == nullptr || !writes) return decision;
+  if (policy == nullptr || !IsWrite(request.operation)) return decision;
 
   if (request.stage == AdmissionStage::kMutate) {
-    MutationResult mutation = request.kind == ObjectKind::kVitessCluster
-                                  ? MutateVitessCluster(*policy, object, old_object, options)
-                                  : MutatePod(*policy, object, request.operation, options);
-    decision.patch = std::move(mutation.patch);
-    decision.warnings = std::move(mutation.warnings);
-    return decision;
+    return MutationDecision(request.kind == ObjectKind::kVitessCluster
+                                ? MutateVitessCluster(*policy, object, old_object, options)
+                                : MutatePod(*policy, object, request.operation, options));
   }
 
   // A Pod's spec cannot change after creation, so an UPDATE has nothing to fix.
@@ -127,6 +132,17 @@ AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& re
     decision.warnings.push_back(FormatWarning(violation));
   }
   return decision;
+}
+
+AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& request,
+                         nlohmann::json&& object, const nlohmann::json* old_object,
+                         const MutationOptions& options) {
+  if (policy != nullptr && IsWrite(request.operation) && request.stage == AdmissionStage::kMutate &&
+      request.kind == ObjectKind::kVitessCluster) {
+    return MutationDecision(MutateVitessCluster(*policy, std::move(object), old_object, options));
+  }
+  const nlohmann::json& unchanged = object;
+  return Decide(policy, request, unchanged, old_object, options);
 }
 
 }  // namespace vtguard::vitess

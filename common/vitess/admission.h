@@ -81,6 +81,11 @@ struct MutationResult {
 MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object,
                                    const nlohmann::json* old_object,
                                    const MutationOptions& options = {});
+// The same for an object the caller gives up: it becomes the patch builder's working copy, so
+// the object is not copied.
+MutationResult MutateVitessCluster(const TlsPolicy& policy, nlohmann::json&& object,
+                                   const nlohmann::json* old_object,
+                                   const MutationOptions& options = {});
 
 // Adds the TLS volume and mounts to a Pod on CREATE. Pods that vitess-operator manages
 // (planetscale.com owner or `planetscale.com/component` label) get only volumes and mounts
@@ -165,6 +170,11 @@ struct AdmissionDecision {
 //   only fills `violations`. Warning-level violations never deny.
 AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& request,
                          const nlohmann::json& object, const nlohmann::json* old_object,
+                         const MutationOptions& options = {});
+// The same for an object the caller gives up, which a VitessCluster mutation uses without
+// copying it. `old_object` must not point into `object`.
+AdmissionDecision Decide(const TlsPolicy* policy, const AdmissionRequestInfo& request,
+                         nlohmann::json&& object, const nlohmann::json* old_object,
                          const MutationOptions& options = {});
 
 }  // namespace vtguard::vitess

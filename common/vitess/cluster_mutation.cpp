@@ -19,7 +19,7 @@ const std::string* FindFlagKey(const nlohmann::json* flags, const std::string& c
                                std::string& storage) {
   if (flags == nullptr || !flags->is_object()) return nullptr;
   for (const auto& [key, value] : flags->items()) {
-    if (CanonicalFlagName(key) == canonical) {
+    if (FlagKeysEqual(key, canonical)) {
       storage = key;
       return &storage;
     }
@@ -27,33 +27,46 @@ const std::string* FindFlagKey(const nlohmann::json* flags, const std::string& c
   return nullptr;
 }
 
+// True for the extraEnv entry {name: VTGUARD_TLS_REVISION, ...}.
+bool IsRevisionEntry(const nlohmann::json& entry) {
+  if (!entry.is_object()) return false;
+  auto name = entry.find("name");
+  return name != entry.end() && name->is_string() &&
+         name->get_ref<const std::string&>() == kRevisionEnvName;
+}
+
 // The VTGUARD_TLS_REVISION value in the extraEnv of `tokens`, if any.
 std::optional<std::string> RevisionAt(const nlohmann::json& object, const PointerTokens& tokens) {
   const nlohmann::json* env = FindAt(object, Child(tokens, "extraEnv"));
   if (env == nullptr || !env->is_array()) return std::nullopt;
   for (const nlohmann::json& entry : *env) {
-    if (entry.is_object() && entry.value("name", "") == kRevisionEnvName &&
-        entry.contains("value") && entry["value"].is_string()) {
-      return entry["value"].get<std::string>();
-    }
+    if (!IsRevisionEntry(entry)) continue;
+    auto value = entry.find("value");
+    if (value != entry.end() && value->is_string()) return value->get<std::string>();
   }
   return std::nullopt;
 }
 
-// The revision to write when the site has none: the option, else the one of the same site in
-// the stored object (a GitOps re-apply drops it), else any other site's, else "1".
-std::string FallbackRevision(const nlohmann::json& object, const nlohmann::json* old_object,
-                             const std::vector<ClusterSite>& sites, const ClusterSite& site) {
+// The first VTGUARD_TLS_REVISION among `sites` of `object`, in site order.
+std::optional<std::string> FirstRevision(const nlohmann::json& object,
+                                         const std::vector<ClusterSite>& sites) {
+  for (const ClusterSite& site : sites) {
+    if (auto revision = RevisionAt(object, site.tokens)) return revision;
+  }
+  return std::nullopt;
+}
+
+// The revision to write when the site has none. The first found wins: the same site's in the
+// stored object (a GitOps re-apply drops it), `object_revision` (the first site's in the
+// incoming object), any other site's in the stored object, and last "1".
+std::string FallbackRevision(const std::optional<std::string>& object_revision,
+                             const nlohmann::json* old_object, const ClusterSite& site) {
   if (old_object != nullptr) {
     if (auto revision = RevisionAt(*old_object, site.tokens)) return *revision;
   }
-  for (const ClusterSite& other : sites) {
-    if (auto revision = RevisionAt(object, other.tokens)) return *revision;
-  }
+  if (object_revision) return *object_revision;
   if (old_object != nullptr) {
-    for (const ClusterSite& other : EnumerateSites(*old_object)) {
-      if (auto revision = RevisionAt(*old_object, other.tokens)) return *revision;
-    }
+    if (auto revision = FirstRevision(*old_object, EnumerateSites(*old_object))) return *revision;
   }
   return "1";
 }
@@ -78,22 +91,23 @@ bool HasNamedEntry(const nlohmann::json* list, std::string_view key, std::string
 
 class ClusterMutator {
  public:
-  ClusterMutator(const TlsPolicy& policy, const nlohmann::json& object,
-                 const nlohmann::json* old_object, const MutationOptions& options)
+  // Reads what it needs of the incoming object before moving it into the patch builder.
+  ClusterMutator(const TlsPolicy& policy, nlohmann::json object, const nlohmann::json* old_object,
+                 const MutationOptions& options)
       : policy_(policy),
-        object_(object),
         old_object_(old_object),
         options_(options),
-        builder_(object),
         sites_(EnumerateSites(object)),
         step_(ResolveMigrationStep(policy, object, options)),
-        cluster_(options.cluster_name.value_or(ObjectName(object))) {}
+        cluster_(options.cluster_name.value_or(ObjectName(object))),
+        object_revision_(FirstRevision(object, sites_)),
+        builder_(std::move(object)) {}
 
   MutationResult Run() {
     std::string fingerprint = std::string(ToString(step_)) + "|" + policy_.server_name;
     for (const ClusterSite& site : sites_) MutateSite(site, fingerprint);
     SetMarker(ShortHash(fingerprint));
-    result_.patch = builder_.patch();
+    result_.patch = builder_.TakePatch();
     if (!errors_.empty()) {
       std::string message;
       for (const std::string& error : errors_) message += (message.empty() ? "" : "; ") + error;
@@ -183,14 +197,20 @@ class ClusterMutator {
   std::string SetRevision(const ClusterSite& site) {
     PointerTokens env = Child(site.tokens, "extraEnv");
     std::optional<std::string> current = RevisionAt(builder_.working(), site.tokens);
-    std::string wanted = options_.revision.value_or(
-        current.value_or(FallbackRevision(object_, old_object_, sites_, site)));
+    std::string wanted;
+    if (options_.revision) {
+      wanted = *options_.revision;
+    } else if (current) {
+      wanted = *current;
+    } else {
+      wanted = FallbackRevision(object_revision_, old_object_, site);
+    }
     if (current == wanted) return wanted;
     const nlohmann::json* list = FindAt(builder_.working(), env);
     if (current && list != nullptr) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         const nlohmann::json& entry = (*list)[i];
-        if (entry.is_object() && entry.value("name", "") == kRevisionEnvName) {
+        if (IsRevisionEntry(entry)) {
           builder_.Replace(Child(Child(env, std::to_string(i)), "value"), wanted);
           return wanted;
         }
@@ -209,20 +229,20 @@ class ClusterMutator {
   }
 
   const TlsPolicy& policy_;
-  const nlohmann::json& object_;
   const nlohmann::json* old_object_;
   const MutationOptions& options_;
-  PatchBuilder builder_;
   std::vector<ClusterSite> sites_;
   MigrationStep step_;
   std::string cluster_;
+  std::optional<std::string> object_revision_;
+  PatchBuilder builder_;
   MutationResult result_;
   std::vector<std::string> errors_;
 };
 
 }  // namespace
 
-MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object,
+MutationResult MutateVitessCluster(const TlsPolicy& policy, nlohmann::json&& object,
                                    const nlohmann::json* old_object,
                                    const MutationOptions& options) {
   if (!object.is_object() || !object.contains("spec") || !object["spec"].is_object()) {
@@ -230,7 +250,13 @@ MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json
     result.status = InvalidArgument("VitessCluster has no spec object");
     return result;
   }
-  return ClusterMutator(policy, object, old_object, options).Run();
+  return ClusterMutator(policy, std::move(object), old_object, options).Run();
+}
+
+MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object,
+                                   const nlohmann::json* old_object,
+                                   const MutationOptions& options) {
+  return MutateVitessCluster(policy, nlohmann::json(object), old_object, options);
 }
 
 }  // namespace vtguard::vitess

@@ -104,7 +104,13 @@ std::string CanonicalFlagName(std::string_view key) {
 }
 
 bool FlagKeysEqual(std::string_view a, std::string_view b) {
-  return CanonicalFlagName(a) == CanonicalFlagName(b);
+  // Compares in place, because the admission path calls this for every key of every
+  // extraFlags map.
+  while (!a.empty() && a.front() == '-') a.remove_prefix(1);
+  while (!b.empty() && b.front() == '-') b.remove_prefix(1);
+  auto dashed = [](char c) { return c == '_' ? '-' : c; };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](char x, char y) { return dashed(x) == dashed(y); });
 }
 
 std::optional<Spelling> SpellingOf(std::string_view key) {

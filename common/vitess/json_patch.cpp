@@ -48,7 +48,18 @@ std::string EscapePointerToken(std::string_view token) {
 
 std::string ToPointer(const PointerTokens& tokens) {
   std::string pointer;
-  for (const std::string& token : tokens) pointer += "/" + EscapePointerToken(token);
+  for (const std::string& token : tokens) {
+    pointer += '/';
+    for (char c : token) {
+      if (c == '~') {
+        pointer += "~0";
+      } else if (c == '/') {
+        pointer += "~1";
+      } else {
+        pointer += c;
+      }
+    }
+  }
   return pointer;
 }
 
@@ -58,7 +69,10 @@ const nlohmann::json* FindAt(const nlohmann::json& root, const PointerTokens& to
 
 void PatchBuilder::Record(std::string_view op, const PointerTokens& tokens,
                           const nlohmann::json* value) {
-  nlohmann::json operation = {{"op", op}, {"path", ToPointer(tokens)}};
+  // Filled member by member: a braced initializer list copies every element once more.
+  nlohmann::json operation(nlohmann::json::value_t::object);
+  operation["op"] = op;
+  operation["path"] = ToPointer(tokens);
   if (value != nullptr) operation["value"] = *value;
   patch_.push_back(std::move(operation));
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vtguard::vitess {
@@ -37,6 +38,8 @@ class PatchBuilder {
 
   const nlohmann::json& working() const { return working_; }
   const nlohmann::json& patch() const { return patch_; }
+  // Moves the patch out; the builder holds an empty patch afterwards.
+  nlohmann::json TakePatch() { return std::exchange(patch_, nlohmann::json::array()); }
 
  private:
   void Record(std::string_view op, const PointerTokens& tokens, const nlohmann::json* value);

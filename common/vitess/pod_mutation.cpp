@@ -111,7 +111,7 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
       hash) {
     builder.SetMember({"metadata", "annotations"}, std::string(kInjectedAnnotation), hash);
   }
-  result.patch = builder.patch();
+  result.patch = builder.TakePatch();
   return result;
 }
 

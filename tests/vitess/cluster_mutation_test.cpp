@@ -194,5 +194,44 @@ TEST(ClusterMutation, EscapesFlagKeysInPaths) {
   }
 }
 
+TEST(ClusterMutation, MovedObjectGivesSamePatch) {
+  nlohmann::json plain = Cluster("vitess/lite:v24.0.4");
+  nlohmann::json no_revision = plain;
+  no_revision["spec"]["keyspaces"][0]["partitionings"][1]["custom"]["shards"][0]["tabletPools"][0]
+      .erase("extraEnv");
+  nlohmann::json stored = ApplyStrict(
+      no_revision,
+      MutateVitessCluster(DefaultPolicy(), no_revision, nullptr, {.revision = "4"}).patch);
+  nlohmann::json no_version = Cluster("vitess/lite:latest");
+  const struct {
+    const char* name;
+    const nlohmann::json& object;
+    const nlohmann::json* old_object;
+  } cases[] = {
+      {"revision on a later site", plain, nullptr},
+      {"re-apply without revisions", no_revision, &stored},
+      {"stored revision beats the object's", plain, &stored},
+      {"image without a version", no_version, nullptr},
+  };
+  for (const auto& c : cases) {
+    MutationResult copied = MutateVitessCluster(DefaultPolicy(), c.object, c.old_object);
+    MutationResult moved =
+        MutateVitessCluster(DefaultPolicy(), nlohmann::json(c.object), c.old_object);
+    EXPECT_EQ(moved.patch, copied.patch) << c.name;
+    EXPECT_EQ(moved.warnings, copied.warnings) << c.name;
+    EXPECT_EQ(moved.status.ToString(), copied.status.ToString()) << c.name;
+  }
+}
+
+TEST(ClusterMutation, LaterSiteRevisionFillsEarlierSites) {
+  // Only the custom pool carries a revision ("7"); every other site takes it over.
+  nlohmann::json cluster = Cluster("vitess/lite:v24.0.4");
+  nlohmann::json patched =
+      ApplyStrict(cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
+  EXPECT_EQ(At(patched, std::string(kEqualPool) + "/extraEnv/0/value"), "7");
+  EXPECT_EQ(At(patched, std::string(kCustomPool) + "/extraEnv/0/value"), "7");
+  EXPECT_EQ(At(patched, "/spec/vitessDashboard/extraEnv/0/value"), "7");
+}
+
 }  // namespace
 }  // namespace vtguard::vitess

@@ -91,6 +91,9 @@ TEST(FlagKeys, CompareAcrossSpellingsAndDashes) {
   EXPECT_TRUE(FlagKeysEqual("--tablet-grpc-ca", "tablet_grpc_ca"));
   EXPECT_TRUE(FlagKeysEqual("-grpc_cert", "grpc-cert"));
   EXPECT_FALSE(FlagKeysEqual("grpc-cert", "grpc-key"));
+  EXPECT_FALSE(FlagKeysEqual("grpc-cert", "grpc-cer"));
+  EXPECT_FALSE(FlagKeysEqual("grpc-cert", "grpc-cert-"));
+  EXPECT_TRUE(FlagKeysEqual("--", ""));
   EXPECT_EQ(CanonicalFlagName("--tablet_manager_grpc_ca"), "tablet-manager-grpc-ca");
   EXPECT_EQ(SpellFlag("tablet-grpc-ca", Spelling::kUnderscore), "tablet_grpc_ca");
   EXPECT_EQ(SpellingOf("--grpc-cert"), Spelling::kDash);
