@@ -503,7 +503,7 @@ void TestApiServer::ServePatch(Context& context) {
   if (!old_object) {
     return ReplyError(context, NotFound(Describe(served, context.record.name) + " not found"));
   }
-  Result<nlohmann::json> patched = Status();
+  Result<nlohmann::json> patched = nlohmann::json();  // Replaced by every branch below.
   if (content_type == "application/merge-patch+json") {
     patched = ApplyMergePatch(*old_object, patch);
   } else if (content_type == "application/json-patch+json") {
