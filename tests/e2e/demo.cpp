@@ -133,7 +133,10 @@ void PrintAdmission(Scenario& scenario) {
 // Switches the policy to Warn, sends the bogus manifest to the webhook for validation, prints
 // the warnings it returns with the admission, then switches back to Enforce.
 void PrintWarnMode(Scenario& scenario) {
-  std::cout << "\n   The same bogus flag with the policy's enforcement set to Warn\n";
+  std::cout
+      << "\n   The same bogus flag with the policy's enforcement set to Warn, sent to the\n"
+      << "   validating webhook alone: without the mutating webhook first, the manifest also\n"
+      << "   lacks the TLS flags that mutation would add, so those are warned about too.\n";
   Status changed = scenario.SetEnforcement("Warn");
   Check(changed.ok(), "policy enforcement changed to Warn", changed.ToString());
   if (!changed.ok()) return;
