@@ -114,4 +114,20 @@ std::optional<ParsedArgs> ParseCommandArgs(const std::vector<std::string>& args,
   return *parsed;
 }
 
+Result<std::vector<pki::Certificate>> LoadCertificates(const std::filesystem::path& path) {
+  VTG_ASSIGN_OR_RETURN(std::string data, pki::ReadPkiFile(path));
+  Status error;
+  if (data.find("-----BEGIN") != std::string::npos) {
+    Result<std::vector<pki::Certificate>> certs = pki::ParseCertificates(data);
+    if (certs.ok()) return certs;
+    error = certs.status();
+  } else {
+    Result<pki::Certificate> der = pki::Certificate::FromDer(data);
+    if (der.ok()) return std::vector<pki::Certificate>{*der};
+    error = der.status();
+  }
+  return InvalidArgument(path.string() + ": " + error.message() +
+                         "; give a PEM or DER X.509 certificate");
+}
+
 }  // namespace vtguard::cli

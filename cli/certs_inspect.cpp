@@ -71,23 +71,6 @@ void PrintText(std::ostream& out, const pki::Certificate& cert, SystemTime renew
       << "SHA-256:       " << cert.Sha256Fingerprint() << "\n";
 }
 
-// Reads every certificate of a PEM file, or the one certificate of a DER file.
-Result<std::vector<pki::Certificate>> LoadCertificates(const std::filesystem::path& path) {
-  VTG_ASSIGN_OR_RETURN(std::string data, pki::ReadPkiFile(path));
-  Status error;
-  if (data.find("-----BEGIN") != std::string::npos) {
-    Result<std::vector<pki::Certificate>> certs = pki::ParseCertificates(data);
-    if (certs.ok()) return certs;
-    error = certs.status();
-  } else {
-    Result<pki::Certificate> der = pki::Certificate::FromDer(data);
-    if (der.ok()) return std::vector<pki::Certificate>{*der};
-    error = der.status();
-  }
-  return InvalidArgument(path.string() + ": " + error.message() +
-                         "; give a PEM or DER X.509 certificate");
-}
-
 }  // namespace
 
 int RunCertsInspect(const std::vector<std::string>& args, CommandIo io) {
@@ -173,10 +156,13 @@ int RunCertsVerify(const std::vector<std::string>& args, CommandIo io) {
   }
   Result<pki::TrustBundle> bundle = pki::LoadTrustBundleFile(*bundle_path);
   if (!bundle.ok()) return ReportError(io, kCommand, bundle.status());
-  Result<pki::Certificate> leaf = pki::LoadCertificateFile(parsed->positionals()[0]);
-  if (!leaf.ok()) return ReportError(io, kCommand, leaf.status());
+  // The same loader as `certs inspect`, so that a bad file gets the same message; the first
+  // certificate is the one verified.
+  Result<std::vector<pki::Certificate>> chain = LoadCertificates(parsed->positionals()[0]);
+  if (!chain.ok()) return ReportError(io, kCommand, chain.status());
+  const pki::Certificate& leaf = chain->front();
 
-  pki::VerifyResult result = pki::VerifyCertificate(*leaf, *bundle, options, RealClock::Get());
+  pki::VerifyResult result = pki::VerifyCertificate(leaf, *bundle, options, RealClock::Get());
   if (result.failure == pki::VerifyFailure::kInvalid && result.openssl_error == 0) {
     return ReportError(io, kCommand, InvalidArgument(result.message));
   }
@@ -185,8 +171,8 @@ int RunCertsVerify(const std::vector<std::string>& args, CommandIo io) {
            << "\n";
     return kExitFindings;
   }
-  std::optional<pki::Certificate> signer = bundle->FindSigner(*leaf);
-  io.out << "OK: " << leaf->Subject() << " is valid until " << FormatRfc3339(leaf->NotAfter());
+  std::optional<pki::Certificate> signer = bundle->FindSigner(leaf);
+  io.out << "OK: " << leaf.Subject() << " is valid until " << FormatRfc3339(leaf.NotAfter());
   if (signer)
     io.out << ", issued by " << signer->Subject() << " (" << signer->Sha256Fingerprint() << ")";
   io.out << "\n";

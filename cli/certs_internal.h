@@ -45,6 +45,10 @@ Result<pki::KeySpec> ParseKeyOptions(const ParsedArgs& args);
 // Parses --duration as a Go duration, or returns `fallback` when it is absent.
 Result<Seconds> ParseDurationOption(const ParsedArgs& args, Seconds fallback);
 
+// Reads every certificate of a PEM file, or the one certificate of a DER file. Errors read
+// "FILE: what is wrong; give a PEM or DER X.509 certificate" for `inspect` and `verify` alike.
+Result<std::vector<pki::Certificate>> LoadCertificates(const std::filesystem::path& path);
+
 // Prints "vtguard certs <command>: <message>" to io.err and returns kExitUsage.
 int ReportError(CommandIo io, std::string_view command, const Status& status);
 

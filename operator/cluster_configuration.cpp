@@ -37,6 +37,12 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
   std::optional<SystemTime> started_after;
   if (!automatic) started_after = pass.revision_time;
 
+  // Counts only the pods whose components carry the revision in the cluster as stored.
+  auto measure_rollout = [&] {
+    return MeasureRollout(pass.pods, std::to_string(pass.revision), started_after,
+                          vitess::ComponentsWithRevision(pass.cluster));
+  };
+
   vitess::MutationOptions options;
   options.cluster_name = pass.name;
   if (automatic) options.revision = std::to_string(pass.revision);
@@ -60,7 +66,7 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
 
   vitess::MutationResult mutation =
       vitess::MutateVitessCluster(pass.policy, pass.cluster, &pass.cluster, options);
-  pass.rollout = MeasureRollout(pass.pods, std::to_string(pass.revision), started_after);
+  pass.rollout = measure_rollout();
 
   if (step && !write_step && !mutation.changed() && !pass.wrote_leaves &&
       *step != vitess::MigrationStep::kComplete && pass.rollout.complete()) {
@@ -73,7 +79,7 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
     if (automatic) options.revision = std::to_string(pass.revision);
     options.migration_step = step;
     mutation = vitess::MutateVitessCluster(pass.policy, pass.cluster, &pass.cluster, options);
-    pass.rollout = MeasureRollout(pass.pods, std::to_string(pass.revision), started_after);
+    pass.rollout = measure_rollout();
   }
   if (step) pass.migration_step = std::string(vitess::ToString(*step));
   if (!mutation.status.ok()) {
@@ -98,6 +104,8 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
   if (!patched.ok()) return patched.status().WithContext("patching the VitessCluster");
   pass.cluster = std::move(*patched);
   pass.patched_cluster = true;
+  // The patch may have added the revision to components that had none.
+  pass.rollout = measure_rollout();
   std::string message = "Set the TLS configuration, revision " + std::to_string(pass.revision);
   if (step) message += ", migration step " + pass.migration_step;
   pass.Note("Configured", message);

@@ -5,6 +5,7 @@
 #include "operator/cluster_pass.h"
 #include "operator/crl_plan.h"
 #include "operator/leaf_plan.h"
+#include "operator/rollout.h"
 
 namespace vtguard::op {
 
@@ -24,9 +25,10 @@ Status ClusterReconciler::EnsureLeaves(Pass& pass) {
   const Seconds renew_before = pass.policy.certificate.renew_before;
   std::int64_t current = ClusterRevision(pass.cluster);
   std::map<vitess::Component, LeafDecision> decisions;
+  pass.leaf_components = LeafComponentsOf(pass.cluster);
 
   // Gather: read every leaf Secret and decide what each needs.
-  for (vitess::Component component : kLeafComponents) {
+  for (vitess::Component component : pass.leaf_components) {
     LeafState& leaf = pass.leaves[component];
     leaf.secret_name = vitess::LeafSecretName(pass.name, component);
     LeafObservation observed;
@@ -60,10 +62,18 @@ Status ClusterReconciler::EnsureLeaves(Pass& pass) {
   bool any_change = std::any_of(decisions.begin(), decisions.end(), [](const auto& entry) {
     return entry.second.action != LeafAction::kKeep;
   });
-  pass.revision = any_change ? current + 1 : std::max<std::int64_t>(current, 1);
+  // A new revision restarts pods so that they read changed files. A cluster's first leaves are
+  // new Secrets, and its pods cannot start before those exist. So while no pod is Ready, the
+  // first issue keeps the revision the webhook wrote ("1") and rolls no pod a second time.
+  bool only_new = std::all_of(decisions.begin(), decisions.end(), [](const auto& entry) {
+    const LeafDecision& decision = entry.second;
+    return decision.action == LeafAction::kIssue && decision.reason == "DoesNotExist";
+  });
+  bool restart_needed = any_change && !(only_new && !AnyConsumerReady(pass.pods));
+  pass.revision = restart_needed ? current + 1 : std::max<std::int64_t>(current, 1);
 
   // Write: every changed leaf gets the same new revision, so one rollout covers them all.
-  for (vitess::Component component : kLeafComponents) {
+  for (vitess::Component component : pass.leaf_components) {
     LeafState& leaf = pass.leaves[component];
     const LeafDecision& decision = decisions[component];
     if (decision.action != LeafAction::kKeep) {
@@ -84,7 +94,7 @@ Status ClusterReconciler::PlanCrl(Pass& pass,
                                   std::map<vitess::Component, LeafDecision>& decisions) {
   // Every leaf carries the same crl.pem; the tablet's copy is the one compared.
   std::string stored;
-  for (vitess::Component component : kLeafComponents) {
+  for (vitess::Component component : pass.leaf_components) {
     const LeafState& leaf = pass.leaves[component];
     if (!leaf.secret) continue;
     Result<SecretData> data = ReadSecretData(*leaf.secret);
@@ -122,7 +132,7 @@ Status ClusterReconciler::PlanCrl(Pass& pass,
   }
   pass.crl_renewal = CrlRenewalTime(pass.crl_pem, renew_before);
 
-  for (vitess::Component component : kLeafComponents) {
+  for (vitess::Component component : pass.leaf_components) {
     LeafDecision& leaf_decision = decisions[component];
     if (leaf_decision.action != LeafAction::kKeep) continue;
     // A kept leaf exists, so its Secret was read.

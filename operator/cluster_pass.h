@@ -29,6 +29,8 @@ struct ClusterReconciler::Pass {
   SystemTime now{};
   Json cluster;
   std::vector<Json> pods;
+  // The components that get a leaf (LeafComponentsOf), set by EnsureLeaves.
+  std::vector<vitess::Component> leaf_components;
 
   // The CA: our own Secret when self-signed (ca_secret is set), or the user's.
   std::optional<CaMaterial> ca;

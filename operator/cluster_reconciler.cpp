@@ -169,7 +169,8 @@ void ClusterReconciler::FillStatus(Pass& pass) {
   bool has_error = std::any_of(pass.violations.begin(), pass.violations.end(), [](const auto& v) {
     return v.severity == vitess::Severity::kError;
   });
-  bool all_issued = pass.leaves.size() == kLeafComponents.size() &&
+  bool all_issued = !pass.leaf_components.empty() &&
+                    pass.leaves.size() == pass.leaf_components.size() &&
                     std::all_of(pass.leaves.begin(), pass.leaves.end(),
                                 [](const auto& entry) { return entry.second.certificate; });
   // A cluster that vtguard could not configure yet is Pending whatever the audit finds,

@@ -66,7 +66,7 @@ Status ClusterReconciler::MeasurePolicyClusters(Pass& pass, bool* converged, boo
     std::int64_t leaf_revision = 0;
     std::optional<SystemTime> written_at;
     bool managed_by_other = false;
-    for (vitess::Component component : kLeafComponents) {
+    for (vitess::Component component : LeafComponentsOf(cluster)) {
       Result<Json> secret =
           store_.Get(kSecretKind, pass.ns, vitess::LeafSecretName(name, component));
       if (!secret.ok() && secret.status().code() != ErrorCode::kNotFound) return secret.status();
@@ -94,7 +94,8 @@ Status ClusterReconciler::MeasurePolicyClusters(Pass& pass, bool* converged, boo
         std::vector<Json> pods,
         store_.List(kPodKind, pass.ns, {{std::string(kVitessClusterPodLabel), name}}));
     std::string expected = std::to_string(std::max<std::int64_t>({revision, leaf_revision, 1}));
-    RolloutProgress rollout = MeasureRollout(pods, expected, automatic ? std::nullopt : written_at);
+    RolloutProgress rollout = MeasureRollout(pods, expected, automatic ? std::nullopt : written_at,
+                                             vitess::ComponentsWithRevision(cluster));
     if (!rollout.complete()) *rolled_out = false;
   }
   return Status::Ok();

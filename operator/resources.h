@@ -3,8 +3,10 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/vitess/flags.h"
 
@@ -86,6 +88,10 @@ inline constexpr std::string_view kPreviousCertKey = "previous.crt";
 inline constexpr std::array<vitess::Component, 4> kLeafComponents = {
     vitess::Component::kVttablet, vitess::Component::kVtgate, vitess::Component::kVtctld,
     vitess::Component::kVtorc};
+
+// The components of `cluster` (a VitessCluster) that get a leaf: kLeafComponents without vtorc
+// when no keyspace sets vitessOrchestrator, because vitess-operator then runs no vtorc.
+std::vector<vitess::Component> LeafComponentsOf(const nlohmann::json& cluster);
 
 // "<cluster>-vtguard-ca"; also "<policy>-vtguard-ca" for a policy-wide CA.
 std::string CaSecretName(std::string_view owner);

@@ -1,5 +1,6 @@
 #include "operator/rollout.h"
 
+#include <algorithm>
 #include <array>
 
 namespace vtguard::op {
@@ -9,8 +10,15 @@ namespace {
 constexpr std::array<std::string_view, 4> kTlsComponents = {"vttablet", "vtgate", "vtctld",
                                                             "vtorc"};
 
-bool IsTlsConsumer(const Json& pod) {
+bool IsTlsConsumer(const Json& pod,
+                   const std::optional<std::vector<vitess::Component>>& consumers) {
   std::string component = Label(pod, kVitessComponentPodLabel);
+  if (consumers) {
+    for (vitess::Component consumer : *consumers) {
+      if (component == vitess::ComponentName(consumer)) return true;
+    }
+    return false;
+  }
   for (std::string_view name : kTlsComponents) {
     if (component == name) return true;
   }
@@ -43,11 +51,18 @@ std::string PodRevision(const Json& pod) {
   return "";
 }
 
+bool AnyConsumerReady(const std::vector<Json>& pods) {
+  return std::any_of(pods.begin(), pods.end(), [](const Json& pod) {
+    return IsTlsConsumer(pod, std::nullopt) && IsReady(pod);
+  });
+}
+
 RolloutProgress MeasureRollout(const std::vector<Json>& pods, const std::string& revision,
-                               std::optional<SystemTime> started_after) {
+                               std::optional<SystemTime> started_after,
+                               const std::optional<std::vector<vitess::Component>>& consumers) {
   RolloutProgress progress;
   for (const Json& pod : pods) {
-    if (!IsTlsConsumer(pod)) continue;
+    if (!IsTlsConsumer(pod, consumers)) continue;
     ++progress.pods;
     if (!IsReady(pod)) continue;
     bool updated = started_after ? StartedAfter(pod, *started_after) : PodRevision(pod) == revision;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/base/time.h"
+#include "common/vitess/flags.h"
 #include "operator/object_store.h"
 
 namespace vtguard::op {
@@ -24,8 +25,16 @@ struct RolloutProgress {
 // With `started_after` set (rollout: Manual, where the env does not change) a pod counts as
 // updated when it is Ready and status.startTime is not before that time.
 // NOTE: a cluster without pods counts as rolled out, because no process holds old files.
-RolloutProgress MeasureRollout(const std::vector<Json>& pods, const std::string& revision,
-                               std::optional<SystemTime> started_after);
+// `consumers`, when set, limits the count to pods of those components (see
+// vitess::ComponentsWithRevision), because the other pods never receive the revision.
+RolloutProgress MeasureRollout(
+    const std::vector<Json>& pods, const std::string& revision,
+    std::optional<SystemTime> started_after,
+    const std::optional<std::vector<vitess::Component>>& consumers = std::nullopt);
+
+// True when a Vitess component pod (vttablet, vtgate, vtctld, vtorc) among `pods` is Ready,
+// so that a process may already hold TLS files in memory.
+bool AnyConsumerReady(const std::vector<Json>& pods);
 
 // The pod's env value of VTGUARD_TLS_REVISION in any container, or "" when it has none.
 std::string PodRevision(const Json& pod);

@@ -18,6 +18,8 @@
 //   clientAuth Required adds each client's -cert and -key; crl.enabled adds each client's -crl.
 // Each component also gets the Secret volume `vtguard-tls` mounted read-only at
 // /vt/vtguard/tls and VTGUARD_TLS_REVISION in extraEnv.
+// A cluster whose tablets serve the user's own certificate (grpc-cert outside /vt/vtguard/tls)
+// gets none of the above for tablet connections: see tablet_trust.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -86,6 +88,11 @@ MutationResult MutateVitessCluster(const TlsPolicy& policy, const nlohmann::json
 MutationResult MutateVitessCluster(const TlsPolicy& policy, nlohmann::json&& object,
                                    const nlohmann::json* old_object,
                                    const MutationOptions& options = {});
+
+// The components with a site in `cluster` that carries VTGUARD_TLS_REVISION in extraEnv, in
+// site order without repeats. Only their pods restart when the revision changes: a site that
+// reads none of vtguard's files (tablets serving the user's certificate) gets no revision.
+std::vector<Component> ComponentsWithRevision(const nlohmann::json& cluster);
 
 // Adds the TLS volume and mounts to a Pod on CREATE. Pods that vitess-operator manages
 // (planetscale.com owner or `planetscale.com/component` label) get only volumes and mounts

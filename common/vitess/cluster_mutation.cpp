@@ -4,6 +4,7 @@
 
 #include "common/vitess/admission.h"
 #include "common/vitess/cluster_sites.h"
+#include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
 namespace vtguard::vitess {
@@ -98,6 +99,7 @@ class ClusterMutator {
         old_object_(old_object),
         options_(options),
         sites_(EnumerateSites(object)),
+        trust_(ReadTabletTrust(object, sites_)),
         step_(ResolveMigrationStep(policy, object, options)),
         cluster_(options.cluster_name.value_or(ObjectName(object))),
         object_revision_(FirstRevision(object, sites_)),
@@ -133,14 +135,24 @@ class ClusterMutator {
     Spelling spelling = ChooseSpelling(policy_, *version, &spelling_warning);
     if (!spelling_warning.empty()) Warn(ToPointer(site.image_tokens) + ": " + spelling_warning);
 
-    std::vector<DesiredFlag> flags = DesiredFlags(policy_, site.component, step_);
+    std::vector<FlagEntry> present = ReadFlagMap(builder_.working(), site.flags_tokens);
+    std::vector<DesiredFlag> flags =
+        trust_.user()
+            ? UserTrustFlags(site.component, present)
+            : DropUserClientFamilies(DesiredFlags(policy_, site.component, step_), present);
     fingerprint += "|" + ToPointer(site.tokens);
     for (const DesiredFlag& flag : flags) {
       std::string key = SpellFlag(flag.name, spelling);
-      fingerprint += "|" + key + "=" + flag.value;
+      // Under the user's trust, which flags get copied depends on what the pod already sets.
+      // Hashing them would make a second pass differ, so the user's own values stand alone.
+      if (!trust_.user()) fingerprint += "|" + key + "=" + flag.value;
       AddFlagIfMissing(site, flag, key);
     }
-    if (step_ == MigrationStep::kComplete && policy_.migration == Migration::kOptionalTls) {
+    if (trust_.user()) {
+      // vtguard's Secret, mount and revision serve only a site that reads vtguard's files.
+      fingerprint += "|user-trust";
+      if (!ReadsVtguardFiles(ReadFlagMap(builder_.working(), site.flags_tokens))) return;
+    } else if (step_ == MigrationStep::kComplete && policy_.migration == Migration::kOptionalTls) {
       RemoveFlag(site, "grpc-enable-optional-tls");
     }
     std::string secret = LeafSecretName(cluster_, site.component);
@@ -232,6 +244,7 @@ class ClusterMutator {
   const nlohmann::json* old_object_;
   const MutationOptions& options_;
   std::vector<ClusterSite> sites_;
+  TabletServerTrust trust_;
   MigrationStep step_;
   std::string cluster_;
   std::optional<std::string> object_revision_;
@@ -241,6 +254,18 @@ class ClusterMutator {
 };
 
 }  // namespace
+
+std::vector<Component> ComponentsWithRevision(const nlohmann::json& cluster) {
+  std::vector<Component> components;
+  for (const ClusterSite& site : EnumerateSites(cluster)) {
+    if (!RevisionAt(cluster, site.tokens)) continue;
+    if (std::find(components.begin(), components.end(), site.component) != components.end()) {
+      continue;
+    }
+    components.push_back(site.component);
+  }
+  return components;
+}
 
 MutationResult MutateVitessCluster(const TlsPolicy& policy, nlohmann::json&& object,
                                    const nlohmann::json* old_object,

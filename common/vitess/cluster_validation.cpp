@@ -2,22 +2,11 @@
 #include "common/vitess/admission.h"
 #include "common/vitess/cluster_sites.h"
 #include "common/vitess/flag_checks.h"
+#include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
 namespace vtguard::vitess {
 namespace {
-
-std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens) {
-  std::vector<FlagEntry> entries;
-  const nlohmann::json* flags = FindAt(object, tokens);
-  if (flags == nullptr || !flags->is_object()) return entries;
-  std::string base = ToPointer(tokens);
-  for (const auto& [key, value] : flags->items()) {
-    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    entries.push_back({key, text, base + "/" + EscapePointerToken(key)});
-  }
-  return entries;
-}
 
 bool HasTlsMount(const nlohmann::json& object, const PointerTokens& site) {
   PointerTokens volumes = site;
@@ -50,7 +39,8 @@ void CheckMountedFiles(const nlohmann::json& object, const ClusterSite& site,
 }
 
 void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const ClusterSite& site,
-                  MigrationStep step, std::vector<Violation>& violations) {
+                  MigrationStep step, const TabletServerTrust& trust,
+                  std::vector<Violation>& violations) {
   Result<VitessVersion> version = ResolveSiteVersion(site, policy);
   std::optional<VitessVersion> known;
   if (version.ok()) {
@@ -65,10 +55,10 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
   CheckedComponent checked{site.component, known, MessageSpelling(policy, known, flags)};
   CheckFlagNames(flags, checked, violations);
   CheckFlagCombinations(flags, checked, policy, step, /*operator_managed=*/true, violations);
-  if (known) {
-    std::string where = ToPointer(site.exists ? site.flags_tokens : site.tokens);
-    CheckMissingFlags(flags, checked, policy, step, where, violations);
-  }
+  std::string where = ToPointer(site.exists ? site.flags_tokens : site.tokens);
+  // Under the user's trust the user's own files are required, not vtguard's.
+  if (known && !trust.user()) CheckMissingFlags(flags, checked, policy, step, where, violations);
+  CheckTabletTrust(flags, checked, policy, trust, where, violations);
   CheckMountedFiles(object, site, flags, violations);
 
   if (site.component != Component::kVttablet) return;
@@ -114,8 +104,10 @@ std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy,
     return violations;
   }
   MigrationStep step = ResolveMigrationStep(policy, object, {});
-  for (const ClusterSite& site : EnumerateSites(object)) {
-    ValidateSite(policy, object, site, step, violations);
+  std::vector<ClusterSite> sites = EnumerateSites(object);
+  TabletServerTrust trust = ReadTabletTrust(object, sites);
+  for (const ClusterSite& site : sites) {
+    ValidateSite(policy, object, site, step, trust, violations);
   }
   ValidateSharedFlags(object, violations);
   return violations;

@@ -1,6 +1,7 @@
 #include "common/vitess/flag_checks.h"
 
 #include "common/vitess/cluster_sites.h"
+#include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
 namespace vtguard::vitess {
@@ -58,8 +59,20 @@ void RequireTogether(const std::vector<FlagEntry>& flags, const std::string& pre
   std::string present_name = prefix + (cert ? "cert" : "key");
   std::string present = SpellFlag(present_name, spelling);
   std::string absent = SpellFlag(prefix + (cert ? "key" : "cert"), spelling);
-  violations.push_back({FindEntry(flags, present_name)->path, present + " is set without " + absent,
-                        "set " + absent + " too, or remove " + present, Severity::kError});
+  const FlagEntry* entry = FindEntry(flags, present_name);
+  if (IsVtguardFile(entry->value)) {
+    violations.push_back({entry->path, present + " is set without " + absent,
+                          "set " + absent + " too, or remove " + present, Severity::kError});
+    return;
+  }
+  // vtguard inject keeps the user's file and adds none of its own beside it, because vtguard's
+  // key does not match the user's certificate (nor the reverse).
+  violations.push_back({entry->path,
+                        present + " " + entry->value + " is set without " + absent +
+                            ", and vtguard never pairs a file of yours with one of its own",
+                        "set " + absent + " to the file that belongs with " + entry->value +
+                            ", or remove " + present + " to let vtguard manage both",
+                        Severity::kError});
 }
 
 void CheckClientFamilies(const std::vector<FlagEntry>& flags, const TlsPolicy& policy,
@@ -74,7 +87,10 @@ void CheckClientFamilies(const std::vector<FlagEntry>& flags, const TlsPolicy& p
           {ca->path,
            SpellFlag(base + "ca", spelling) + " is set without " + server_name_flag +
                ": tablets are dialled by pod IP, which no certificate names",
-           "set " + server_name_flag + " to " + policy.server_name, Severity::kError});
+           "set " + server_name_flag + " to " +
+               (ca->value == MountedFile("ca.crt") ? policy.server_name
+                                                   : "the DNS name in the tablets' certificate"),
+           Severity::kError});
     }
     // vtguard's certificates carry only the policy's server name.
     if (ca != nullptr && server_name != nullptr && ca->value == MountedFile("ca.crt") &&
@@ -98,6 +114,18 @@ void CheckClientFamilies(const std::vector<FlagEntry>& flags, const TlsPolicy& p
 }
 
 }  // namespace
+
+std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens) {
+  std::vector<FlagEntry> entries;
+  const nlohmann::json* flags = FindAt(object, tokens);
+  if (flags == nullptr || !flags->is_object()) return entries;
+  std::string base = ToPointer(tokens);
+  for (const auto& [key, value] : flags->items()) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    entries.push_back({key, text, base + "/" + EscapePointerToken(key)});
+  }
+  return entries;
+}
 
 const FlagEntry* FindEntry(const std::vector<FlagEntry>& flags, std::string_view canonical_name) {
   for (const FlagEntry& entry : flags) {

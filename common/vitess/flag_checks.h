@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/vitess/admission.h"
+#include "common/vitess/json_patch.h"
 
 namespace vtguard::vitess {
 
@@ -45,6 +46,10 @@ void CheckFlagCombinations(const std::vector<FlagEntry>& flags, const CheckedCom
 void CheckMissingFlags(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
                        const TlsPolicy& policy, MigrationStep step, const std::string& path,
                        std::vector<Violation>& violations);
+
+// The flags of the extraFlags map at `tokens` in `object`, in key order; empty when there is
+// no map. Values that are not strings are given as JSON text.
+std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens);
 
 // The entry that sets `canonical_name` in any spelling, or nullptr.
 const FlagEntry* FindEntry(const std::vector<FlagEntry>& flags, std::string_view canonical_name);

@@ -78,6 +78,8 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
   std::string fingerprint = std::string(ComponentName(target->component)) + "|" + secret;
 
   PatchBuilder builder(pod);
+  // NOTE: a Pod does not show its VitessCluster, so the pod of a cluster whose tablets serve
+  // the user's certificate also gets vtguard's volume and mount, which none of its flags read.
   if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
     builder.Append({"spec", "volumes"}, TlsVolume(secret));
   }

@@ -113,7 +113,8 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text) {
     if (!kind.empty() && kind != kPolicyKind) continue;
     Result<TlsPolicy> policy = ParsePolicy(nlohmann::json::parse(document.dump()));
     if (!policy.ok()) {
-      return policy.status().WithContext("document " + std::to_string(i));
+      // Documents count from 1, as in every "file:document N" that vtguard reports.
+      return policy.status().WithContext("document " + std::to_string(i + 1));
     }
     policies.push_back(std::move(policy).value());
   }
@@ -122,7 +123,14 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text) {
 
 Result<std::vector<TlsPolicy>> ParsePolicyFile(std::string_view text, std::string_view file_name) {
   Result<std::vector<TlsPolicy>> policies = ParsePolicyYaml(text);
-  if (!policies.ok()) return policies.status().WithContext(file_name);
+  if (!policies.ok()) {
+    const Status& status = policies.status();
+    // "file:document 2: ..." as manifest findings read; other errors get "file: ...".
+    if (status.message().rfind("document ", 0) == 0) {
+      return Status(status.code(), std::string(file_name) + ":" + status.message());
+    }
+    return status.WithContext(file_name);
+  }
   if (policies->empty()) {
     return InvalidArgument(std::string(file_name) +
                            ": no VitessTLSPolicy document found; add a document with apiVersion "

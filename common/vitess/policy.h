@@ -98,7 +98,7 @@ struct TlsPolicy {
 Result<TlsPolicy> ParsePolicy(const nlohmann::json& policy_object);
 
 // Parses every VitessTLSPolicy document of a YAML stream; documents of other kinds and empty
-// documents are skipped. Errors name the document index (0-based).
+// documents are skipped. Errors start with "document N: ", N counting documents from 1.
 Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text);
 
 // A certificate serial number as upper-case hex without leading zeros, with ':' separators
@@ -107,7 +107,8 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text);
 std::optional<std::string> NormalizeSerial(std::string_view text);
 
 // Parses the text of a policy file, such as the CLI's --policy, with
-// ParsePolicyYaml. Errors start with `file_name`; a file with no VitessTLSPolicy document is an
+// ParsePolicyYaml. Errors start with `file_name`, as "file:document N: " for an invalid
+// document; a file with no VitessTLSPolicy document is an
 // error too, because every object would then go unchecked.
 Result<std::vector<TlsPolicy>> ParsePolicyFile(std::string_view text, std::string_view file_name);
 

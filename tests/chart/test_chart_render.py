@@ -99,6 +99,14 @@ class ChartLint(unittest.TestCase):
                 self.assertIn("schema", result.stderr)
                 self.assertIn(field, result.stderr)
 
+    def test_latest_tag_names_the_fix(self):
+        for check in (cs.template, cs.lint):
+            with self.subTest(check=check.__name__):
+                result = check({"image": {"tag": "latest"}})
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn('a release tag such as 0.1.0, not \\"latest\\" (or leave image.tag '
+                              "empty for the chart's appVersion)", result.stdout + result.stderr)
+
     def test_admission_policy_needs_kubernetes_1_30(self):
         result = cs.template(cs.VARIANTS["admission-policy"], kube_version="1.29.4")
         self.assertNotEqual(result.returncode, 0)

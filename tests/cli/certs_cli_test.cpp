@@ -237,6 +237,29 @@ TEST_F(CertsCliTest, BadInputGetsOneMessageAndExitCode2) {
   EXPECT_FALSE(fs::exists(Path("out")));
 }
 
+TEST_F(CertsCliTest, InspectAndVerifyWordBadPemAlike) {
+  CreateCa();
+  dir_.Write("damaged.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+  dir_.Write("text.crt", "hello\n");
+  for (std::string name : {"damaged.pem", "text.crt"}) {
+    CliResult inspect = Run("inspect " + Path(name));
+    CliResult verify = Run("verify --bundle " + Path("ca/ca.crt") + " " + Path(name));
+    EXPECT_EQ(inspect.exit_code, 2) << inspect.err;
+    EXPECT_EQ(verify.exit_code, 2) << verify.err;
+    const std::string inspect_prefix = "vtguard certs inspect: ";
+    const std::string verify_prefix = "vtguard certs verify: ";
+    ASSERT_EQ(inspect.err.rfind(inspect_prefix, 0), 0u) << inspect.err;
+    ASSERT_EQ(verify.err.rfind(verify_prefix, 0), 0u) << verify.err;
+    EXPECT_EQ(inspect.err.substr(inspect_prefix.size()), verify.err.substr(verify_prefix.size()));
+    EXPECT_THAT(inspect.err, HasSubstr(Path(name) + ": "));
+    EXPECT_THAT(inspect.err, HasSubstr("; give a PEM or DER X.509 certificate\n"));
+  }
+  CliResult damaged = Run("inspect " + Path("damaged.pem"));
+  EXPECT_EQ(damaged.err, "vtguard certs inspect: " + Path("damaged.pem") +
+                             ": certificate number 1 is not a valid PEM certificate; give a PEM "
+                             "or DER X.509 certificate\n");
+}
+
 TEST_F(CertsCliTest, DemoCreatesAndVerifiesATabletCertificate) {
   CliResult demo = Run("demo --out-dir " + Path("demo"));
   ASSERT_EQ(demo.exit_code, 0) << demo.err;

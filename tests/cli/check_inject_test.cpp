@@ -131,7 +131,9 @@ TEST(InjectCommand, ReportsFlagsLeftInOutput) {
                                  "spec: {vitessVersion: v24.0.4}\n");
   CommandRun inject = RunCommand(RunInjectCommand, {"-f", Case09(), "--policy", policy});
   EXPECT_EQ(inject.code, kExitFindings) << inject.err;
-  // Cluster C (v21, dashed keys) is the third document; A and B inject cleanly.
+  // Cluster C (v21, dashed keys) is the third document; A injects cleanly, and B (the user's
+  // own tablet certificate) leaves vtctld without a CA for its tablets
+  // (InjectCommand.UserTlsTabletsGetNoVtguardTrust).
   std::string c = Case09() + ":document 3: ";
   std::string flags =
       "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags/";
@@ -145,6 +147,9 @@ TEST(InjectCommand, ReportsFlagsLeftInOutput) {
   }
   for (const std::string& line : Lines(inject.err)) {
     if (line.find(":document 3: ") != std::string::npos) continue;
+    if (line.find(":document 2: /spec/vitessDashboard: vtctld lacks") != std::string::npos) {
+      continue;
+    }
     EXPECT_THAT(line, ::testing::HasSubstr(": info: /spec/images/vtctld: no image is set; assumed "
                                            "Vitess v24.0.4"));
   }
@@ -158,6 +163,119 @@ TEST(InjectCommand, ReportsFlagsLeftInOutput) {
       RunCommand(RunCheckCommand, {"-f", WriteTemp("case09.yaml", inject.out), "--policy", policy});
   EXPECT_EQ(check.code, kExitFindings);
   EXPECT_THAT(check.out, ::testing::HasSubstr(":document 3: " + flags + "grpc-cert: v21.0.4"));
+}
+
+// The fields of cluster B of case 09 as inject writes them.
+struct Case09Output {
+  nlohmann::json cluster;
+  std::string text;
+};
+
+Case09Output InjectedCase09B(const std::string& policy) {
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", Case09(), "--policy", policy});
+  std::vector<DocumentText> documents = SplitYamlDocuments(inject.out);
+  EXPECT_EQ(documents.size(), 3u);
+  if (documents.size() != 3) return {};
+  Result<std::vector<vitess::OrderedJson>> parsed = vitess::ParseYamlDocuments(documents[1].text);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  if (!parsed.ok() || parsed->size() != 1) return {};
+  return {nlohmann::json::parse(parsed->front().dump()), documents[1].text};
+}
+
+std::string Case09Policy() {
+  // The fragments set no vtctld image, so the policy supplies the version for it.
+  return WriteTemp("ns1-v24-policy.yaml",
+                   "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                   "metadata: {name: p, namespace: ns1}\n"
+                   "spec: {vitessVersion: v24.0.4}\n");
+}
+
+TEST(InjectCommand, UserTlsTabletsGetNoVtguardTrust) {
+  std::string policy = Case09Policy();
+  Case09Output b = InjectedCase09B(policy);
+  const std::string pool = "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0";
+  nlohmann::json expected_flags = {
+      {"grpc-cert", "/vt/tls/tls.crt"},
+      {"grpc-key", "/vt/tls/tls.key"},
+      {"--tablet-grpc-ca", "/vt/tls/ca.crt"},
+      {"tablet-grpc-server-name", "vttablet.cluster2.ns1.example.com"},
+      {"tablet-manager-grpc-ca", "/vt/tls/ca.crt"},
+      {"tablet-manager-grpc-server-name", "vttablet.cluster2.ns1.example.com"}};
+  EXPECT_EQ(b.cluster.at(nlohmann::json::json_pointer(pool + "/vttablet/extraFlags")),
+            expected_flags);
+  // No vtguard CA, Secret, mount or revision beside the user's certificate.
+  EXPECT_THAT(b.text, ::testing::Not(::testing::HasSubstr("vtguard/tls")));
+  EXPECT_THAT(b.text, ::testing::Not(::testing::HasSubstr("cluster2-vtguard-")));
+  EXPECT_THAT(b.text, ::testing::Not(::testing::HasSubstr("VTGUARD_TLS_REVISION")));
+  EXPECT_FALSE(b.cluster["spec"].contains("vitessDashboard")) << b.text;
+
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", Case09(), "--policy", policy});
+  EXPECT_THAT(
+      Lines(inject.err),
+      ::testing::Contains(
+          "vtguard inject: " + Case09() +
+          ":document 2: /spec/vitessDashboard: vtctld lacks TLS flags tablet-grpc-ca, "
+          "tablet-grpc-server-name, tablet-manager-grpc-ca, tablet-manager-grpc-server-name for "
+          "tablets that serve /vt/tls/tls.crt (set them on vtctld to your CA and server name (the "
+          "tablets' own clients use /vt/tls/ca.crt and vttablet.cluster2.ns1.example.com), or "
+          "remove grpc-cert and grpc-key from vttablet to let vtguard manage TLS)"))
+      << inject.err;
+}
+
+TEST(CheckCommand, NamesVtguardCaBesideUserCertificate) {
+  // Cluster B of case 09 as an earlier vtguard wrote it: vtguard's CA and server name for the
+  // tablet-manager client of tablets that serve the user's certificate, and on vtctld.
+  std::string policy = Case09Policy();
+  nlohmann::json cluster = InjectedCase09B(policy).cluster;
+  const std::string flags =
+      "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags";
+  nlohmann::json& tablet = cluster[nlohmann::json::json_pointer(flags)];
+  tablet["tablet-manager-grpc-ca"] = "/vt/vtguard/tls/ca.crt";
+  tablet["tablet-manager-grpc-server-name"] = "vttablet.vtguard.internal";
+  cluster["spec"]["vitessDashboard"] = {
+      {"extraFlags",
+       {{"tablet-grpc-ca", "/vt/vtguard/tls/ca.crt"},
+        {"tablet-grpc-server-name", "vttablet.vtguard.internal"}}},
+      {"extraVolumes", {{{"name", "vtguard-tls"}, {"secret", {{"secretName", "x"}}}}}},
+      {"extraVolumeMounts", {{{"name", "vtguard-tls"}, {"mountPath", "/vt/vtguard/tls"}}}}};
+  std::string input = WriteTemp("case09-mixed.json", cluster.dump());
+
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", input, "--policy", policy});
+  EXPECT_EQ(check.code, kExitFindings);
+  std::string label = input + ":document 1: ";
+  EXPECT_THAT(Lines(check.out),
+              ::testing::Contains(::testing::StartsWith(
+                  label + flags +
+                  "/tablet-manager-grpc-ca: vttablet dials tablets that serve /vt/tls/tls.crt, "
+                  "but tablet-manager-grpc-ca is vtguard's CA /vt/vtguard/tls/ca.crt (set ")))
+      << check.out;
+  EXPECT_THAT(
+      Lines(check.out),
+      ::testing::Contains(::testing::StartsWith(
+          label + "/spec/vitessDashboard/extraFlags/tablet-grpc-ca: vtctld dials tablets that "
+                  "serve /vt/tls/tls.crt, but tablet-grpc-ca is vtguard's CA")))
+      << check.out;
+  EXPECT_THAT(check.out, ::testing::HasSubstr("vtctld lacks TLS flags tablet-manager-grpc-ca, "
+                                              "tablet-manager-grpc-server-name for tablets"));
+}
+
+TEST(InjectCommand, ExplainsCertificateLeftWithoutKey) {
+  // The broken example sets its own grpc_cert and no grpc_key: inject keeps the user's file,
+  // adds no key of vtguard's beside it, and says so.
+  std::string input = Example("cluster-broken.yaml");
+  CommandRun inject =
+      RunCommand(RunInjectCommand, {"-f", input, "--policy", Example("policy.yaml")});
+  EXPECT_EQ(inject.code, kExitFindings);
+  EXPECT_THAT(
+      Lines(inject.err),
+      ::testing::Contains(
+          "vtguard inject: " + input +
+          ":document 1: /spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/"
+          "vttablet/extraFlags/grpc_cert: grpc_cert /vt/tls/tls.crt is set without grpc_key, and "
+          "vtguard never pairs a file of yours with one of its own (set grpc_key to the file that "
+          "belongs with /vt/tls/tls.crt, or remove grpc_cert to let vtguard manage both)"))
+      << inject.err;
+  EXPECT_THAT(inject.out, ::testing::Not(::testing::HasSubstr("grpc_key")));
 }
 
 TEST(InjectCommand, ExitsZeroWhenOutputIsClean) {
@@ -235,6 +353,23 @@ TEST(CheckCommand, ReportsObjectsNoPolicySelects) {
                                                "injected\n"));
   EXPECT_EQ(RunCommand(RunInjectCommand, {"-f", input, "--policy", policy, "--strict"}).code,
             kExitFindings);
+}
+
+TEST(CheckCommand, UnselectedMessagesMatchReadme) {
+  std::string policy = WriteTemp("readme-ns-policy.yaml",
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: p, namespace: elsewhere}\nspec: {}\n");
+  std::string input = Example("cluster-broken.yaml");
+  std::ifstream readme_file(std::string(VTGUARD_SOURCE_DIR) + "/README.md");
+  std::stringstream readme;
+  readme << readme_file.rdbuf();
+  // The README quotes each command's line from "..." on, inside backquotes.
+  for (auto command : {RunCheckCommand, RunInjectCommand}) {
+    CommandRun run = RunCommand(command, {"-f", input, "--policy", policy});
+    std::string line = Lines(run.err).at(0);
+    std::string tail = line.substr(line.find(": no VitessTLSPolicy"));
+    EXPECT_THAT(readme.str(), ::testing::HasSubstr("`..." + tail + "`")) << line;
+  }
 }
 
 TEST(CheckCommand, ReportsSelectorThatMatchesNothing) {

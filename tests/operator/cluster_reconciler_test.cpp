@@ -90,6 +90,69 @@ TEST_F(ClusterReconcilerTest, IssuesCaAndFourLeaves) {
   }
 }
 
+TEST_F(ClusterReconcilerTest, ClusterWithoutVtorcGetsNoVtorcLeaf) {
+  // This manifest's keyspace sets no vitessOrchestrator, so vitess-operator runs no vtorc.
+  CreateCluster("101_initial_cluster_vtorc_vtadmin.yaml");
+  // Its images carry no version ("vitess/lite:mysql80").
+  const vitess::TlsPolicy policy = Policy({{"vitessVersion", "v24.0.4"}});
+  ClusterOutcome outcome = reconciler_.Reconcile(policy, kNamespace, "example");
+  ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+  EXPECT_EQ(store_.Get(kSecretKind, kNamespace, "example-vtguard-vtorc").status().code(),
+            ErrorCode::kNotFound);
+  for (const char* name :
+       {"example-vtguard-vttablet", "example-vtguard-vtgate", "example-vtguard-vtctld"}) {
+    EXPECT_TRUE(store_.Get(kSecretKind, kNamespace, name).ok()) << name;
+  }
+  EXPECT_EQ(outcome.status.phase, ClusterPhase::kSecured);
+
+  std::int64_t writes = store_.TotalWrites();
+  ASSERT_TRUE(reconciler_.Reconcile(policy, kNamespace, "example").error.ok());
+  EXPECT_EQ(store_.TotalWrites(), writes);
+}
+
+TEST_F(ClusterReconcilerTest, FirstLeavesKeepWebhookRevision) {
+  // The webhook wrote revision "1" at creation; the first leaves are new Secrets that no pod
+  // has read, so they need no second rollout.
+  Json cluster = LoadCluster("101_initial_cluster.yaml", "");
+  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch);
+  ASSERT_TRUE(store_.Create(kVitessClusterKind, cluster).ok());
+  ClusterOutcome outcome = reconciler_.Reconcile(Policy(), kNamespace, "example");
+  ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+  EXPECT_EQ(outcome.status.revision, 1);
+  EXPECT_EQ(ClusterRevision(Cluster()), 1);
+}
+
+TEST_F(ClusterReconcilerTest, FirstLeavesRestartReadyPods) {
+  Json cluster = LoadCluster("101_initial_cluster.yaml", "");
+  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch);
+  ASSERT_TRUE(store_.Create(kVitessClusterKind, cluster).ok());
+  testing::FakeVitessOperator pods(store_, kNamespace, "example");
+  pods.CreatePods();  // Ready pods may hold files of an earlier Secret of the same name.
+  ClusterOutcome outcome = reconciler_.Reconcile(Policy(), kNamespace, "example");
+  ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+  EXPECT_EQ(outcome.status.revision, 2);
+  EXPECT_EQ(ClusterRevision(Cluster()), 2);
+}
+
+TEST_F(ClusterReconcilerTest, UserTlsClusterRolloutIgnoresPodsWithoutRevision) {
+  // Tablets serve the user's certificate everywhere, so no site carries vtguard's revision and
+  // the rollout does not wait for pods that will never run it.
+  Json cluster = LoadCluster("101_initial_cluster.yaml", "");
+  Json& pools =
+      cluster["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]["tabletPools"];
+  for (Json& pool : pools) {
+    pool["vttablet"]["extraFlags"]["grpc-cert"] = "/vt/tls/tls.crt";
+    pool["vttablet"]["extraFlags"]["grpc-key"] = "/vt/tls/tls.key";
+  }
+  ASSERT_TRUE(store_.Create(kVitessClusterKind, cluster).ok());
+  testing::FakeVitessOperator pods(store_, kNamespace, "example");
+  pods.CreatePods();
+  ClusterOutcome outcome = reconciler_.Reconcile(Policy(), kNamespace, "example");
+  ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+  EXPECT_TRUE(vitess::ComponentsWithRevision(Cluster()).empty()) << Cluster().dump();
+  EXPECT_FALSE(outcome.status.restart_due);
+}
+
 TEST_F(ClusterReconcilerTest, LeavesPassOpensslVerify) {
   CreateCluster("101_initial_cluster.yaml");
   ASSERT_TRUE(reconciler_.Reconcile(Policy(), kNamespace, "example").error.ok());

@@ -171,10 +171,32 @@ TEST_F(SpellingCase, V24DashedUserFlagsAreKept) {
   std::map<std::string, int> count;
   for (const auto& [key, value] : flags.items()) ++count[CanonicalFlagName(key)];
   for (const auto& [name, n] : count) EXPECT_EQ(n, 1) << name;
-  EXPECT_EQ(flags["--tablet-grpc-ca"], "/vt/tls/ca.crt");
-  EXPECT_EQ(flags["tablet-grpc-server-name"], "vttablet.cluster2.ns1.example.com");
-  EXPECT_EQ(flags["grpc-cert"], "/vt/tls/tls.crt");
-  EXPECT_EQ(flags["tablet-manager-grpc-ca"], "/vt/vtguard/tls/ca.crt");
+  // The tablets serve the user's certificate, so the tablet-manager client takes the same
+  // pod's CA and server name, and nothing of vtguard's is added.
+  nlohmann::json expected = {
+      {"grpc-cert", "/vt/tls/tls.crt"},
+      {"grpc-key", "/vt/tls/tls.key"},
+      {"--tablet-grpc-ca", "/vt/tls/ca.crt"},
+      {"tablet-grpc-server-name", "vttablet.cluster2.ns1.example.com"},
+      {"tablet-manager-grpc-ca", "/vt/tls/ca.crt"},
+      {"tablet-manager-grpc-server-name", "vttablet.cluster2.ns1.example.com"}};
+  EXPECT_EQ(flags, expected);
+  EXPECT_EQ(patched.dump().find("/vt/vtguard/tls"), std::string::npos) << patched.dump();
+  EXPECT_EQ(patched.dump().find("cluster2-vtguard-"), std::string::npos) << patched.dump();
+}
+
+TEST_F(SpellingCase, V24UserTlsNamesClientsWithoutIt) {
+  TlsPolicy policy = DefaultPolicy();
+  policy.vitess_version = ParseVersionText("v24.0.4").value();
+  nlohmann::json patched =
+      ApplyStrict(documents_[1], MutateVitessCluster(policy, documents_[1], nullptr).patch);
+  std::vector<Violation> violations = ValidateVitessCluster(policy, patched);
+  ASSERT_EQ(violations.size(), 1u) << FormatViolation(violations.front());
+  EXPECT_EQ(violations[0].path, "/spec/vitessDashboard");
+  EXPECT_EQ(violations[0].message,
+            "vtctld lacks TLS flags tablet-grpc-ca, tablet-grpc-server-name, "
+            "tablet-manager-grpc-ca, tablet-manager-grpc-server-name for tablets that serve "
+            "/vt/tls/tls.crt");
 }
 
 TEST_F(SpellingCase, V21RejectsDashedFlags) {

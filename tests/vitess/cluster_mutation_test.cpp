@@ -22,8 +22,8 @@ nlohmann::json Cluster(const std::string& image) {
               {"cell": "zone1", "type": "replica", "replicas": 2, "vttablet": {}}]}}},
            {"custom": {"shards": [{"keyRange": {"start": "", "end": "80"}, "tabletPools": [
               {"cell": "zone1", "type": "rdonly", "replicas": 1,
-               "vttablet": {"extraFlags": {"grpc_cert": "/own/tls.crt",
-                                           "grpc_key": "/own/tls.key"}},
+               "vttablet": {"extraFlags": {"grpc_cert": "/vt/vtguard/tls/tls.crt",
+                                           "grpc_key": "/vt/vtguard/tls/tls.key"}},
                "extraEnv": [{"name": "VTGUARD_TLS_REVISION", "value": "7"}]}]}]}}]},
         {"name": "ks2", "partitionings": []}]}})");
   for (const char* key : {"vttablet", "vtgate", "vtctld", "vtorc"}) {
@@ -65,7 +65,7 @@ TEST(ClusterMutation, CoversEverySiteForV24) {
 
   // The user's underscored server flags stay; no dashed twin is added.
   const nlohmann::json& custom = At(patched, std::string(kCustomPool) + "/vttablet/extraFlags");
-  EXPECT_EQ(custom["grpc_cert"], "/own/tls.crt");
+  EXPECT_EQ(custom["grpc_cert"], "/vt/vtguard/tls/tls.crt");
   EXPECT_FALSE(custom.contains("grpc-cert"));
   EXPECT_TRUE(custom.contains("tablet-grpc-ca"));
 

@@ -8,47 +8,16 @@
 
 #include "common/vitess/admission.h"
 #include "common/vitess/flags.h"
+#include "tests/vitess/secured_cluster.h"
 
 namespace vtguard::vitess {
 namespace {
 
-const std::string kPool = "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0";
-const std::string kFlags = kPool + "/vttablet/extraFlags";
-
-// A cluster with every TLS flag that vtguard injects for `image`.
-nlohmann::json SecuredCluster(const std::string& image) {
-  nlohmann::json cluster = {
-      {"apiVersion", "planetscale.com/v2"},
-      {"kind", "VitessCluster"},
-      {"metadata", {{"name", "c1"}}},
-      {"spec",
-       {{"images", {{"vttablet", image}, {"vtgate", image}, {"vtctld", image}}},
-        {"cells", nlohmann::json::array()},
-        {"keyspaces",
-         {{{"name", "ks"},
-           {"partitionings",
-            {{{"equal",
-               {{"parts", 1},
-                {"shardTemplate",
-                 {{"tabletPools",
-                   {{{"cell", "z1"}, {"vttablet", nlohmann::json::object()}}}}}}}}}}}}}}}}};
-  return cluster.patch(MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
-}
-
-nlohmann::json& At(nlohmann::json& object, const std::string& pointer) {
-  return object[nlohmann::json::json_pointer(pointer)];
-}
-
-// Removes the flag `name` in whatever spelling it was written.
-void RemoveFlag(nlohmann::json& cluster, const std::string& name) {
-  nlohmann::json& flags = At(cluster, kFlags);
-  for (auto it = flags.begin(); it != flags.end(); ++it) {
-    if (CanonicalFlagName(it.key()) == name) {
-      flags.erase(it);
-      return;
-    }
-  }
-}
+using testing::At;
+using testing::kFlags;
+using testing::kPool;
+using testing::RemoveFlag;
+using testing::SecuredCluster;
 
 struct Rule {
   std::string name;
@@ -82,6 +51,17 @@ std::vector<Rule> Rules() {
       {"optional TLS after migration", set("grpc-enable-optional-tls", "true")},
       {"missing flags", remove("tablet-manager-grpc-ca")},
       {"wrong server name", set("tablet-grpc-server-name", "x.example.com")},
+      {"user CA towards vtguard tablets", set("tablet-grpc-ca", "/vt/tls/ca.crt")},
+      {"vtguard CA towards user tablets",
+       [](nlohmann::json& cluster, Spelling spelling) {
+         At(cluster, kFlags)[SpellFlag("grpc-cert", spelling)] = "/vt/tls/tls.crt";
+         At(cluster, kFlags)[SpellFlag("grpc-key", spelling)] = "/vt/tls/tls.key";
+       }},
+      {"user certificate without its key",
+       [](nlohmann::json& cluster, Spelling spelling) {
+         At(cluster, kFlags)[SpellFlag("grpc-cert", spelling)] = "/vt/tls/tls.crt";
+         RemoveFlag(cluster, "grpc-key");
+       }},
       {"spelling the version rejects",
        [](nlohmann::json& cluster, Spelling spelling) {
          Spelling other = spelling == Spelling::kDash ? Spelling::kUnderscore : Spelling::kDash;

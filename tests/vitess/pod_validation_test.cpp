@@ -34,6 +34,25 @@ TEST(PodValidation, OptedInPodNeedsFlags) {
   EXPECT_TRUE(ValidatePod(DefaultPolicy(), patched).empty());
 }
 
+TEST(PodValidation, OperatorPodWithoutTlsIsAdmitted) {
+  // vitess-operator writes the flags of its pods from the VitessCluster, so a v24 vttablet Pod
+  // without TLS is admitted; its VitessCluster is where missing TLS is denied.
+  nlohmann::json pod = OptedInPod("vitess/lite:v24.0.4", {"--port=15000"});
+  pod["metadata"]["labels"] = {{"planetscale.com/component", "vttablet"},
+                               {"planetscale.com/cluster", "c1"}};
+  TlsPolicy policy = DefaultPolicy();
+  EXPECT_TRUE(ValidatePod(policy, pod).empty());
+  AdmissionDecision decision =
+      Decide(&policy, {ObjectKind::kPod, "CREATE", AdmissionStage::kValidate, false}, pod, nullptr);
+  EXPECT_TRUE(decision.allowed) << decision.message;
+
+  // The same pod with a flag that makes vttablet exit is denied.
+  pod["spec"]["containers"][0]["args"].push_back("--vreplication_ssl_ca=/x");
+  decision =
+      Decide(&policy, {ObjectKind::kPod, "CREATE", AdmissionStage::kValidate, false}, pod, nullptr);
+  EXPECT_FALSE(decision.allowed);
+}
+
 TEST(PodValidation, BogusAndMisspelledArgs) {
   nlohmann::json pod = OptedInPod("vitess/lite:v25.0.0", {"--vreplication_ssl_ca=/x", "--grpc_cert",
                                                           "/vt/vtguard/tls/tls.crt", "--port=1"});

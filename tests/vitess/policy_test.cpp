@@ -101,7 +101,14 @@ metadata: {name: b, namespace: ns2}
   Result<std::vector<TlsPolicy>> bad =
       ParsePolicyYaml("kind: VitessTLSPolicy\nspec: {enforcement: Nope}\n");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("document 0"), std::string::npos);
+  EXPECT_EQ(bad.status().message().rfind("document 1: ", 0), 0u) << bad.status().message();
+
+  Result<std::vector<TlsPolicy>> second = ParsePolicyFile(
+      "kind: VitessTLSPolicy\n---\nkind: VitessTLSPolicy\nspec: {enforcement: Nope}\n",
+      "policy.yaml");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().message().rfind("policy.yaml:document 2: ", 0), 0u)
+      << second.status().message();
 }
 
 TEST(PolicySelects, UsesNamespaceAndSelector) {

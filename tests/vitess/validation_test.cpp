@@ -1,33 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "common/vitess/admission.h"
-#include "tests/vitess/test_util.h"
+#include "tests/vitess/secured_cluster.h"
 
 namespace vtguard::vitess {
 namespace {
 
-// A v24 cluster with every TLS flag in place, then one fault per case.
-nlohmann::json SecuredCluster(const std::string& image = "vitess/lite:v24.0.4") {
-  nlohmann::json cluster = {
-      {"apiVersion", "planetscale.com/v2"},
-      {"kind", "VitessCluster"},
-      {"metadata", {{"name", "c1"}}},
-      {"spec",
-       {{"images", {{"vttablet", image}, {"vtgate", image}, {"vtctld", image}}},
-        {"cells", nlohmann::json::array()},
-        {"keyspaces",
-         {{{"name", "ks"},
-           {"partitionings",
-            {{{"equal",
-               {{"parts", 1},
-                {"shardTemplate",
-                 {{"tabletPools",
-                   {{{"cell", "z1"}, {"vttablet", nlohmann::json::object()}}}}}}}}}}}}}}}}};
-  return cluster.patch(MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
-}
-
-const std::string kFlags =
-    "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0/vttablet/extraFlags";
+using testing::kFlags;
+using testing::SecuredCluster;
 
 struct FaultCase {
   std::string name;

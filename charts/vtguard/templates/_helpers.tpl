@@ -35,7 +35,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "vtguard.image" -}}
 {{- $tag := .Values.image.tag | default .Chart.AppVersion -}}
 {{- if eq $tag "latest" -}}
-{{- fail "image.tag: \"latest\" is not allowed; set a version tag or image.digest" -}}
+{{- fail (printf "image.tag: \"latest\" names no fixed release, so pods could run different builds; set image.tag to a release such as %s, or leave it empty for the chart's appVersion" .Chart.AppVersion) -}}
 {{- end -}}
 {{- if .Values.image.digest -}}
 {{ .Values.image.repository }}:{{ $tag }}@{{ .Values.image.digest }}
