@@ -18,13 +18,14 @@ namespace vtguard::vitess {
 // A Vitess process that vtguard configures or checks.
 enum class Component { kVttablet, kVtgate, kVtctld, kVtorc, kVtbackup, kVitessOperator };
 
-// "vttablet", "vtgate", "vtctld", "vtorc", "vtbackup", "vitess-operator".
+// Returns the process name: "vttablet", "vtgate", "vtctld", "vtorc", "vtbackup" or
+// "vitess-operator".
 std::string_view ComponentName(Component component);
 std::optional<Component> ParseComponentName(std::string_view name);
 
 enum class Spelling { kDash, kUnderscore };
 
-// What a flag is for. Every flag of these families is in the catalogue.
+// The purpose of a flag. Every flag of these families is in the catalogue.
 enum class FlagFamily {
   kServer,               // grpc-cert, grpc-key, grpc-ca, grpc-crl, grpc-server-ca, optional TLS
   kServerAuth,           // grpc-auth-mode, grpc-auth-mtls-allowed-substrings
@@ -59,10 +60,10 @@ std::span<const FlagInfo> TlsFlagCatalogue();
 std::string CanonicalFlagName(std::string_view key);
 // True when two keys name the same flag in any spelling.
 bool FlagKeysEqual(std::string_view a, std::string_view b);
-// The spelling a key uses, or nullopt when it has neither '-' nor '_' between words
+// Returns the spelling a key uses, or nullopt when it has neither '-' nor '_' between words
 // (such keys are valid in every version).
 std::optional<Spelling> SpellingOf(std::string_view key);
-// Writes the dashed catalogue name in `spelling`: ("tablet-grpc-ca", kUnderscore) ->
+// Spells the dashed catalogue name in `spelling`: ("tablet-grpc-ca", kUnderscore) ->
 // "tablet_grpc_ca".
 std::string SpellFlag(std::string_view canonical_name, Spelling spelling);
 
@@ -70,7 +71,7 @@ std::string SpellFlag(std::string_view canonical_name, Spelling spelling);
 // `spelling`: ("set grpc-cert on vttablet", kUnderscore) -> "set grpc_cert on vttablet".
 std::string SpellFlagsIn(std::string_view text, Spelling spelling);
 
-// The catalogue entry of `key` in any spelling, or nullptr.
+// Returns the catalogue entry of `key` in any spelling, or nullptr.
 const FlagInfo* FindTlsFlag(std::string_view key);
 
 // True when Vitess `major` accepts flags written in `spelling`.
@@ -85,7 +86,7 @@ bool ComponentAcceptsFlag(Component component, const FlagInfo& flag, int major);
 struct BogusFlag {
   std::string_view name;  // Dashed spelling.
   int removed_in_major;   // 0 when the flag never existed in a release.
-  std::string_view fix;   // What to write instead; flag names dashed (see SpellFlagsIn).
+  std::string_view fix;   // The text to write instead, with dashed flag names (see SpellFlagsIn).
 };
 
 // The entry for `key` in any spelling, or nullptr. Covers vreplication_ssl_ca/cert/key,

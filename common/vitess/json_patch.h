@@ -15,9 +15,9 @@ using PointerTokens = std::vector<std::string>;
 
 // Escapes one reference token as RFC 6901 requires: '~' -> "~0", then '/' -> "~1".
 std::string EscapePointerToken(std::string_view token);
-// "/spec/keyspaces/0" from {"spec", "keyspaces", "0"}.
+// Escapes and joins tokens into a JSON Pointer: {"spec", "keyspaces", "0"} -> "/spec/keyspaces/0".
 std::string ToPointer(const PointerTokens& tokens);
-// The value at `tokens`, or nullptr when a step is missing or has the wrong type.
+// Returns the value at `tokens`, or nullptr when a step is missing or has the wrong type.
 const nlohmann::json* FindAt(const nlohmann::json& root, const PointerTokens& tokens);
 
 class PatchBuilder {
@@ -38,7 +38,7 @@ class PatchBuilder {
 
   const nlohmann::json& working() const { return working_; }
   const nlohmann::json& patch() const { return patch_; }
-  // Moves the patch out; the builder holds an empty patch afterwards.
+  // Moves the patch out and leaves the builder with an empty patch.
   nlohmann::json TakePatch() { return std::exchange(patch_, nlohmann::json::array()); }
 
  private:

@@ -261,7 +261,7 @@ TEST(CheckCommand, NamesVtguardCaBesideUserCertificate) {
 
 TEST(InjectCommand, ExplainsCertificateLeftWithoutKey) {
   // The broken example sets its own grpc_cert and no grpc_key: inject keeps the user's file,
-  // adds no key of vtguard's beside it, and says so.
+  // adds no key of vtguard's beside it, and prints why.
   std::string input = Example("cluster-broken.yaml");
   CommandRun inject =
       RunCommand(RunInjectCommand, {"-f", input, "--policy", Example("policy.yaml")});

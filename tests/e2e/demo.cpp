@@ -59,7 +59,8 @@ void PrintInjection(Scenario& scenario) {
   std::cout << "\n2. What admission injected (Vitess v24 spelling)\n"
             << "  The revision is VTGUARD_TLS_REVISION in each component's extraEnv: when the\n"
             << "  certificate files change, vtguard-operator raises it and vitess-operator\n"
-            << "  restarts the Pods.\n";
+            << "  restarts the Pods. A new cluster stays at revision 1, because its first\n"
+            << "  certificates are new Secrets that its Pods wait for.\n";
   for (const char* name : {kExampleCluster, kVtadminCluster}) {
     Result<json> stored = scenario.GetCluster(name);
     if (!stored.ok()) {
@@ -78,7 +79,8 @@ void PrintInjection(Scenario& scenario) {
 }
 
 void PrintCertificates(Scenario& scenario) {
-  std::cout << "\n3. Certificates issued by vtguard-operator (namespace example)\n";
+  std::cout << "\n3. Certificates issued by vtguard-operator (namespace example)\n"
+            << "  A vtorc certificate only for a cluster with a keyspace that runs vtorc.\n";
   for (const char* cluster : {kExampleCluster, kVtadminCluster}) {
     auto secrets = ListClusterSecrets(scenario.env().client(), kExampleNamespace, cluster);
     if (!secrets.ok()) continue;

@@ -202,6 +202,17 @@ TEST_F(EndToEnd, SecretsHoldValidChains) {
   }
 }
 
+TEST_F(EndToEnd, ClusterWithoutVtorcGetsNoVtorcSecret) {
+  // vitess-operator's vtadmin example sets no vitessOrchestrator, so it runs no vtorc.
+  auto secrets = ListClusterSecrets(scenario_->env().client(), kExampleNamespace, kVtadminCluster);
+  ASSERT_TRUE(secrets.ok()) << secrets.status().ToString();
+  std::set<std::string> names;
+  for (const json& secret : *secrets) names.insert(secret["metadata"]["name"]);
+  const std::string prefix = std::string(kVtadminCluster) + "-vtguard-";
+  EXPECT_TRUE(names.count(prefix + "vtctld")) << prefix;
+  EXPECT_FALSE(names.count(prefix + "vtorc")) << prefix;
+}
+
 TEST_F(EndToEnd, HandshakeBetweenKeyspacesSucceeds) {
   auto report = scenario_->ProveHandshake(std::time(nullptr));
   ASSERT_TRUE(report.ok()) << report.status().ToString();

@@ -218,6 +218,18 @@ TEST_F(WebhookTest, FlagSpellingFollowsTheImageVersion) {
       clusters[1],
       Review("/mutate/vitesscluster", MakeReview("VitessCluster", "CREATE", clusters[1])));
   ExpectNoDuplicateFlags(TabletPool(b)["vttablet"]["extraFlags"]);
+  // B's tablets serve the user's certificate, so no client gets vtguard's CA or server name,
+  // and validation denies B for vtctld, which has no CA for those tablets.
+  EXPECT_EQ(b.dump().find("/vt/vtguard/tls"), std::string::npos) << b.dump();
+  EXPECT_EQ(TabletPool(b)["vttablet"]["extraFlags"].value("tablet-manager-grpc-ca", ""),
+            "/vt/tls/ca.crt");
+  const json b_validated =
+      Review("/validate/vitesscluster", MakeReview("VitessCluster", "CREATE", b));
+  EXPECT_FALSE(b_validated["response"]["allowed"].get<bool>());
+  EXPECT_NE(b_validated["response"]["status"]["message"].get<std::string>().find(
+                "vtctld lacks TLS flags tablet-grpc-ca"),
+            std::string::npos)
+      << b_validated.dump();
 
   // C: v21 does not know the dashed names: denied, naming them and the version.
   const json c =
