@@ -1,6 +1,7 @@
 #include "common/vitess/flag_checks.h"
 
 #include "common/vitess/cluster_sites.h"
+#include "common/vitess/pod_args.h"
 #include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
@@ -125,6 +126,16 @@ std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTo
     entries.push_back({key, text, base + "/" + EscapePointerToken(key)});
   }
   return entries;
+}
+
+std::vector<FlagEntry> ReadContainerFlags(const nlohmann::json& container,
+                                          const std::string& container_path) {
+  std::vector<FlagEntry> flags;
+  for (const CommandLineFlag& flag : ContainerFlags(container)) {
+    flags.push_back({flag.key, flag.value,
+                     container_path + "/" + flag.list + "/" + std::to_string(flag.index)});
+  }
+  return flags;
 }
 
 const FlagEntry* FindEntry(const std::vector<FlagEntry>& flags, std::string_view canonical_name) {

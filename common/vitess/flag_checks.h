@@ -47,9 +47,14 @@ void CheckMissingFlags(const std::vector<FlagEntry>& flags, const CheckedCompone
                        const TlsPolicy& policy, MigrationStep step, const std::string& path,
                        std::vector<Violation>& violations);
 
-// The flags of the extraFlags map at `tokens` in `object`, in key order; empty when there is
+// Reads the flags of the extraFlags map at `tokens` in `object`, in key order; empty when there is
 // no map. Values that are not strings are given as JSON text.
 std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens);
+
+// Reads the flags of a container's command and args, each with its path under `container_path`
+// ("/spec/containers/0/args/3").
+std::vector<FlagEntry> ReadContainerFlags(const nlohmann::json& container,
+                                          const std::string& container_path);
 
 // The entry that sets `canonical_name` in any spelling, or nullptr.
 const FlagEntry* FindEntry(const std::vector<FlagEntry>& flags, std::string_view canonical_name);

@@ -6,6 +6,7 @@
 #include "common/vitess/cluster_sites.h"
 #include "common/vitess/pod_args.h"
 #include "common/vitess/pod_sites.h"
+#include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
 namespace vtguard::vitess {
@@ -77,21 +78,31 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
   std::string secret = LeafSecretName(cluster, target->component);
   std::string fingerprint = std::string(ComponentName(target->component)) + "|" + secret;
 
-  PatchBuilder builder(pod);
-  // NOTE: a Pod does not show its VitessCluster, so the pod of a cluster whose tablets serve
-  // the user's certificate also gets vtguard's volume and mount, which none of its flags read.
-  if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
-    builder.Append({"spec", "volumes"}, TlsVolume(secret));
-  }
-  const nlohmann::json* existing_mounts = FindAt(pod, mounts);
-  if (!HasNamed(existing_mounts, "name", kTlsVolumeName) &&
-      !HasNamed(existing_mounts, "mountPath", kTlsMountPath)) {
-    builder.Append(mounts, TlsVolumeMount());
-  }
-
   // vitess-operator rewrites args and env of the pods it manages; flags belong in the
   // VitessCluster there.
-  if (target->opted_in && !target->operator_managed) {
+  const bool flags_by_vtguard = target->opted_in && !target->operator_managed;
+  const nlohmann::json& container_json = *FindAt(pod, container);
+  std::vector<FlagEntry> present = ReadContainerFlags(container_json, ToPointer(container));
+  TabletServerTrust trust =
+      flags_by_vtguard ? ReadPodTrust(target->component, present) : TabletServerTrust{};
+
+  PatchBuilder builder(pod);
+  // A vttablet that serves the user's certificate reads vtguard's Secret only where a flag of
+  // the user's already names it, because the flags added then are copies of the user's.
+  // NOTE: a Pod does not show its VitessCluster, so the operator-managed pod of a cluster whose
+  // tablets serve the user's certificate still gets vtguard's volume and mount, unread.
+  if (!trust.user() || ReadsVtguardFiles(present)) {
+    if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
+      builder.Append({"spec", "volumes"}, TlsVolume(secret));
+    }
+    const nlohmann::json* existing_mounts = FindAt(pod, mounts);
+    if (!HasNamed(existing_mounts, "name", kTlsVolumeName) &&
+        !HasNamed(existing_mounts, "mountPath", kTlsMountPath)) {
+      builder.Append(mounts, TlsVolumeMount());
+    }
+  }
+
+  if (flags_by_vtguard) {
     std::string image_path = ToPointer(container) + "/image";
     Result<VitessVersion> version = ResolveImageVersion(
         StringAt(pod, {"spec", "containers", container[2], "image"}), image_path, policy);
@@ -103,8 +114,15 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
       Spelling spelling = ChooseSpelling(policy, *version, &spelling_warning);
       if (!spelling_warning.empty()) AddWarning(result, image_path, spelling_warning);
       MigrationStep step = ResolveMigrationStep(policy, pod, options);
-      AddPodFlags(builder, container, DesiredFlags(policy, target->component, step), spelling,
-                  fingerprint);
+      std::vector<DesiredFlag> desired =
+          trust.user()
+              ? UserTrustFlags(target->component, present)
+              : DropUserClientFamilies(DesiredFlags(policy, target->component, step), present);
+      // Which flags get copied under the user's trust depends on what the pod already sets, so
+      // they stay out of the hash and a second pass finds the same one.
+      std::string copied_flags;
+      AddPodFlags(builder, container, desired, spelling, trust.user() ? copied_flags : fingerprint);
+      if (trust.user()) fingerprint += "|user-trust";
     }
   }
 

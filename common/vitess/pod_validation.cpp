@@ -5,6 +5,7 @@
 #include "common/vitess/flag_checks.h"
 #include "common/vitess/pod_args.h"
 #include "common/vitess/pod_sites.h"
+#include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
 namespace vtguard::vitess {
@@ -17,11 +18,7 @@ std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json
   const nlohmann::json* container =
       FindAt(pod, {"spec", "containers", std::to_string(target->container_index)});
 
-  std::vector<FlagEntry> flags;
-  for (const CommandLineFlag& flag : ContainerFlags(*container)) {
-    flags.push_back({flag.key, flag.value,
-                     container_path + "/" + flag.list + "/" + std::to_string(flag.index)});
-  }
+  std::vector<FlagEntry> flags = ReadContainerFlags(*container, container_path);
   Result<VitessVersion> version =
       ResolveImageVersion(StringAt(*container, {"image"}), container_path + "/image", policy);
   std::optional<VitessVersion> known;
@@ -42,7 +39,14 @@ std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json
   }
   MigrationStep step = ResolveMigrationStep(policy, pod, {});
   CheckFlagCombinations(flags, checked, policy, step, /*operator_managed=*/false, violations);
-  CheckMissingFlags(flags, checked, policy, step, container_path + "/args", violations);
+  // A vttablet Pod that serves the user's certificate needs the user's files, not vtguard's.
+  // Other Pods do not show what the tablets they dial serve, so they are held to vtguard's.
+  TabletServerTrust trust = ReadPodTrust(target->component, flags);
+  if (trust.user()) {
+    CheckTabletTrust(flags, checked, policy, trust, container_path + "/args", violations);
+  } else {
+    CheckMissingFlags(flags, checked, policy, step, container_path + "/args", violations);
+  }
   return violations;
 }
 

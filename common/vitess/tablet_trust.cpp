@@ -179,6 +179,21 @@ TabletServerTrust ReadTabletTrust(const nlohmann::json& cluster,
   return trust;
 }
 
+TabletServerTrust ReadPodTrust(Component component, const std::vector<FlagEntry>& flags) {
+  TabletServerTrust trust;
+  const FlagEntry* certificate = ServerCertificate(flags);
+  if (component != Component::kVttablet || certificate == nullptr ||
+      IsVtguardFile(certificate->value)) {
+    return trust;
+  }
+  trust.trust = TabletTrust::kUser;
+  trust.user_certificate = certificate->value;
+  UserClientTrust client = ReadUserClientTrust(flags);
+  trust.user_ca = client.ca;
+  trust.user_server_name = client.server_name;
+  return trust;
+}
+
 void CheckTabletTrust(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
                       const TlsPolicy& policy, const TabletServerTrust& trust,
                       const std::string& missing_path, std::vector<Violation>& violations) {

@@ -2,12 +2,12 @@
 // client of those tablets on the matching CA and server name.
 //
 // A tablet pool whose grpc-cert or grpc-key names a file outside /vt/vtguard/tls serves the
-// user's certificate. Then the whole cluster uses user-managed trust for tablet connections:
-// vtguard adds no server flags and none of its own CA or server name to any tablet client,
+// user's certificate. Then the whole cluster uses user-managed trust for tablet connections,
 // because every client dials every tablet (vtgate, vtctld and vtorc by pod IP, tablets for
-// VReplication and VDiff). On a tablet pod, a missing client family is copied from the other
-// family of the same pod (tablet-manager-grpc-ca from tablet-grpc-ca), since both read files of
-// that pod. vtgate, vtctld and vtorc do not mount the user's files, so validation reports what
+// VReplication and VDiff). vtguard adds no server flags there, and none of its own CA or
+// server name to any tablet client. On a tablet pod, a missing client family is copied from the
+// other family of the same pod (tablet-manager-grpc-ca from tablet-grpc-ca), since both read files
+// of that pod. vtgate, vtctld and vtorc do not mount the user's files, so validation reports what
 // they lack.
 #pragma once
 
@@ -53,12 +53,17 @@ bool IsVtguardFile(std::string_view path);
 TabletServerTrust ReadTabletTrust(const nlohmann::json& cluster,
                                   const std::vector<ClusterSite>& sites);
 
-// The flags vtguard adds to a site under kUser: on vttablet, each tablet client flag that the
-// pod's other client family sets with a CA of the user's (tablet-manager-grpc-ca and
+// Reads the trust of a Pod that vtguard configures with flags (no operator): kUser when it is a
+// vttablet whose own grpc-cert or grpc-key names a file outside /vt/vtguard/tls. Other Pods do
+// not show what the tablets they dial serve, so they get kVtguard.
+TabletServerTrust ReadPodTrust(Component component, const std::vector<FlagEntry>& flags);
+
+// Returns the flags vtguard adds to a site under kUser: on vttablet, each tablet client flag that
+// the pod's other client family sets with a CA of the user's (tablet-manager-grpc-ca and
 // -server-name from tablet-grpc-ca and -server-name, and the reverse); nothing elsewhere.
 std::vector<DesiredFlag> UserTrustFlags(Component component, const std::vector<FlagEntry>& flags);
 
-// `desired` without the client families whose CA the site already sets to a file of the
+// Removes from `desired` the client families whose CA the site already sets to a file of the
 // user's, so that vtguard never pairs the user's CA with its own server name or certificate.
 std::vector<DesiredFlag> DropUserClientFamilies(std::vector<DesiredFlag> desired,
                                                 const std::vector<FlagEntry>& flags);
@@ -66,7 +71,7 @@ std::vector<DesiredFlag> DropUserClientFamilies(std::vector<DesiredFlag> desired
 // True when a value in `flags` names a file under /vt/vtguard/tls.
 bool ReadsVtguardFiles(const std::vector<FlagEntry>& flags);
 
-// Client flags whose CA or server name does not match the certificate the tablets serve,
+// Reports client flags whose CA or server name does not match the certificate the tablets serve,
 // a tablet pool serving vtguard's certificate beside pools serving the user's, and (under
 // kUser) the tablet client flags and server flags that a component lacks.
 void CheckTabletTrust(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,

@@ -34,9 +34,52 @@ TEST(PodValidation, OptedInPodNeedsFlags) {
   EXPECT_TRUE(ValidatePod(DefaultPolicy(), patched).empty());
 }
 
+TEST(PodValidation, OptedInUserTlsTabletGetsOwnFiles) {
+  nlohmann::json pod = OptedInPod(
+      "vitess/lite:v24.0.4",
+      {"--grpc-cert=/vt/tls/tls.crt", "--grpc-key=/vt/tls/tls.key",
+       "--tablet-grpc-ca=/vt/tls/ca.crt", "--tablet-grpc-server-name=vttablet.example.com"});
+  std::vector<Violation> before = ValidatePod(DefaultPolicy(), pod);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].message,
+            "vttablet lacks TLS flags tablet-manager-grpc-ca, tablet-manager-grpc-server-name "
+            "for tablets that serve /vt/tls/tls.crt");
+
+  MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  nlohmann::json expected_args = {"--grpc-cert=/vt/tls/tls.crt",
+                                  "--grpc-key=/vt/tls/tls.key",
+                                  "--tablet-grpc-ca=/vt/tls/ca.crt",
+                                  "--tablet-grpc-server-name=vttablet.example.com",
+                                  "--tablet-manager-grpc-ca=/vt/tls/ca.crt",
+                                  "--tablet-manager-grpc-server-name=vttablet.example.com"};
+  EXPECT_EQ(patched["spec"]["containers"][0]["args"], expected_args);
+  // No vtguard volume or mount, because no flag reads vtguard's files.
+  EXPECT_FALSE(patched["spec"].contains("volumes")) << patched.dump();
+  EXPECT_FALSE(patched["spec"]["containers"][0].contains("volumeMounts")) << patched.dump();
+  EXPECT_TRUE(ValidatePod(DefaultPolicy(), patched).empty());
+  EXPECT_FALSE(MutatePod(DefaultPolicy(), patched, "CREATE").changed());
+}
+
+TEST(PodValidation, OptedInTabletMixedTrustIsReported) {
+  nlohmann::json pod = OptedInPod(
+      "vitess/lite:v24.0.4",
+      {"--grpc-cert=/vt/tls/tls.crt", "--grpc-key=/vt/tls/tls.key",
+       "--tablet-grpc-ca=/vt/vtguard/tls/ca.crt",
+       "--tablet-grpc-server-name=vttablet.vtguard.internal",
+       "--tablet-manager-grpc-ca=/vt/tls/ca.crt", "--tablet-manager-grpc-server-name=x.example"});
+  std::vector<Violation> violations = ValidatePod(DefaultPolicy(), pod);
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].path, "/spec/containers/0/args/2");
+  EXPECT_EQ(violations[0].message,
+            "vttablet dials tablets that serve /vt/tls/tls.crt, but tablet-grpc-ca is vtguard's "
+            "CA /vt/vtguard/tls/ca.crt");
+}
+
 TEST(PodValidation, OperatorPodWithoutTlsIsAdmitted) {
   // vitess-operator writes the flags of its pods from the VitessCluster, so a v24 vttablet Pod
-  // without TLS is admitted; its VitessCluster is where missing TLS is denied.
+  // without TLS is admitted. Its VitessCluster is where missing TLS is denied.
   nlohmann::json pod = OptedInPod("vitess/lite:v24.0.4", {"--port=15000"});
   pod["metadata"]["labels"] = {{"planetscale.com/component", "vttablet"},
                                {"planetscale.com/cluster", "c1"}};
