@@ -1,6 +1,7 @@
-// Reconciles one VitessCluster that a VitessTLSPolicy selects: its CA, its four leaf Secrets,
-// the trust bundle in each, the TLS configuration and revision in the VitessCluster, the CA
-// rotation and plaintext migration phases, and the audit of its TLS flags.
+// Reconciles one VitessCluster that a VitessTLSPolicy selects: its CA, its leaf Secrets (vtorc's
+// only where a keyspace runs vtorc), the trust bundle in each, the TLS configuration and revision
+// in the VitessCluster, the CA rotation and plaintext migration phases, and the audit of its TLS
+// flags.
 //
 // Each call reads the current objects, decides with pure functions (DecideLeaf,
 // NextRotationPhase, vitess::MutateVitessCluster) and writes only what differs, so it is

@@ -9,6 +9,10 @@
 // other family of the same pod (tablet-manager-grpc-ca from tablet-grpc-ca), since both read files
 // of that pod. vtgate, vtctld and vtorc do not mount the user's files, so validation reports what
 // they lack.
+//
+// NOTE: vitess-operator's own tablet-manager client, when configured with vtguard's trust
+// bundle, verifies only vtguard's CAs. It cannot drain or reparent tablets that serve the
+// user's certificate unless it is given a CA file that also contains the user's CA.
 #pragma once
 
 #include <nlohmann/json.hpp>

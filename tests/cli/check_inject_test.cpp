@@ -391,6 +391,24 @@ TEST(CheckCommand, RejectsPolicyFileWithoutPolicy) {
   EXPECT_THAT(check.err, ::testing::HasSubstr(policy + ": no VitessTLSPolicy document found"));
 }
 
+TEST(CheckCommand, PolicyErrorNamesDocumentFromOne) {
+  std::string policy = WriteTemp("second-bad-policy.yaml",
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: a, namespace: example}\n---\n"
+                                 "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+                                 "metadata: {name: b, namespace: example}\n"
+                                 "spec: {enforcement: Nope}\n");
+  for (auto command : {RunCheckCommand, RunInjectCommand}) {
+    CommandRun run = RunCommand(command, {"-f", Example("cluster-v24.yaml"), "--policy", policy});
+    EXPECT_EQ(run.code, kExitUsage);
+    // The same "file:document N: " form as the findings of manifests.
+    EXPECT_THAT(run.err, ::testing::HasSubstr(": " + policy +
+                                              ":document 2: invalid "
+                                              "VitessTLSPolicy \"b\": spec.enforcement"))
+        << run.err;
+  }
+}
+
 TEST(CheckCommand, HelpDocumentsExitCodes) {
   for (auto command : {RunCheckCommand, RunInjectCommand}) {
     CommandRun help = RunCommand(command, {"--help"});
