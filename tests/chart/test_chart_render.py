@@ -104,7 +104,7 @@ class ChartLint(unittest.TestCase):
             with self.subTest(check=check.__name__):
                 result = check({"image": {"tag": "latest"}})
                 self.assertNotEqual(result.returncode, 0)
-                self.assertIn('a release tag such as 0.1.0, not \\"latest\\" (or leave image.tag '
+                self.assertIn('a release tag such as 1.2.3, not \\"latest\\" (or leave image.tag '
                               "empty for the chart's appVersion)", result.stdout + result.stderr)
 
     def test_admission_policy_needs_kubernetes_1_30(self):
