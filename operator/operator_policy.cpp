@@ -103,9 +103,9 @@ void Operator::RecordViolationEvents(const Json& policy_object, const ClusterSta
 
 Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
   Result<Json> object = store_.Get(kPolicyKind, ns, name);
-  const bool gone = !object.ok() && object.status().code() == ErrorCode::kNotFound;
-  if (!object.ok() && !gone) return object.status();
-  if (gone || IsBeingDeleted(*object)) {
+  const bool deleted = !object.ok() && object.status().code() == ErrorCode::kNotFound;
+  if (!object.ok() && !deleted) return object.status();
+  if (deleted || IsBeingDeleted(*object)) {
     // Deleting a policy stops management. Its Secrets stay, unless cleanupOnDelete put the
     // finalizer on it; then they are deleted before the policy goes.
     std::lock_guard<std::mutex> lock(mu_);
@@ -113,7 +113,7 @@ Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
       it = it->second.policy == ns + "/" + name ? entries_.erase(it) : std::next(it);
     }
   }
-  if (gone) return Status::Ok();
+  if (deleted) return Status::Ok();
   if (IsBeingDeleted(*object)) return FinishPolicyDeletion(*object);
 
   const Json current_status = object->value("status", Json::object());

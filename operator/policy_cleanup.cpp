@@ -14,14 +14,14 @@ Json FinalizersOf(const Json& object) {
 }
 
 // The policy with the cleanup finalizer added or removed.
-Json WithFinalizer(const Json& policy, bool wanted) {
+Json WithFinalizer(const Json& policy, bool present) {
   const Json current = FinalizersOf(policy);
   Json finalizers = Json::array();
   // Index loops: gcc 12 reports a false -Wnull-dereference in nlohmann's const iterators.
   for (size_t i = 0; i < current.size(); ++i) {
     if (current[i] != kCleanupFinalizer) finalizers.push_back(current[i]);
   }
-  if (wanted) finalizers.push_back(std::string(kCleanupFinalizer));
+  if (present) finalizers.push_back(std::string(kCleanupFinalizer));
   Json updated = policy;
   if (finalizers.empty()) {
     updated["metadata"].erase("finalizers");
@@ -45,13 +45,13 @@ bool IsBeingDeleted(const Json& object) {
   return !MetadataString(object, "deletionTimestamp").empty();
 }
 
-Result<Json> SyncCleanupFinalizer(ObjectStore& store, const Json& policy, bool wanted) {
-  if (HasFinalizer(policy, kCleanupFinalizer) == wanted) return policy;
+Result<Json> SyncCleanupFinalizer(ObjectStore& store, const Json& policy, bool present) {
+  if (HasFinalizer(policy, kCleanupFinalizer) == present) return policy;
   // Once the policy is being deleted the API server accepts no new finalizer.
-  if (wanted && IsBeingDeleted(policy)) return policy;
-  Result<Json> written = store.Update(kPolicyKind, WithFinalizer(policy, wanted));
+  if (present && IsBeingDeleted(policy)) return policy;
+  Result<Json> written = store.Update(kPolicyKind, WithFinalizer(policy, present));
   if (!written.ok()) {
-    return written.status().WithContext(std::string(wanted ? "adding" : "removing") +
+    return written.status().WithContext(std::string(present ? "adding" : "removing") +
                                         " the finalizer " + std::string(kCleanupFinalizer));
   }
   return written;

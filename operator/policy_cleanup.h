@@ -18,9 +18,9 @@ bool HasFinalizer(const Json& object, std::string_view finalizer);
 // True when metadata.deletionTimestamp is set: the object waits for its finalizers.
 bool IsBeingDeleted(const Json& object);
 
-// Adds the cleanup finalizer to `policy` when `wanted`, removes it when not. Returns the policy
-// as stored, unchanged when nothing had to be written.
-Result<Json> SyncCleanupFinalizer(ObjectStore& store, const Json& policy, bool wanted);
+// Adds the cleanup finalizer to `policy` when `present` is true, removes it otherwise. Returns the
+// policy as stored, unchanged when nothing had to be written.
+Result<Json> SyncCleanupFinalizer(ObjectStore& store, const Json& policy, bool present);
 
 struct CleanupProgress {
   int deleted = 0;        // Secrets deleted by this call.

@@ -274,10 +274,10 @@ TEST_F(CrlReconcileTest, RevokedLeafIsReissuedAndRejected) {
     options.tls_version = version;
     pki::testing::TlsPeer revoked_client{Identity(old_gate),
                                          *pki::TrustBundle::Parse(gate.at("ca.crt")), ""};
-    pki::testing::HandshakeResult refused = RunHandshake(server, revoked_client, options);
-    EXPECT_FALSE(refused.ok) << version;
-    EXPECT_NE(refused.server_error.find("revoked"), std::string::npos)
-        << version << ": " << refused.server_error;
+    pki::testing::HandshakeResult handshake = RunHandshake(server, revoked_client, options);
+    EXPECT_FALSE(handshake.ok) << version;
+    EXPECT_NE(handshake.server_error.find("revoked"), std::string::npos)
+        << version << ": " << handshake.server_error;
     pki::testing::TlsPeer client{Identity(gate), *pki::TrustBundle::Parse(gate.at("ca.crt")),
                                  gate.at("crl.pem")};
     pki::testing::HandshakeResult admitted = RunHandshake(server, client, options);
@@ -301,9 +301,9 @@ TEST_F(CrlReconcileTest, ClientRejectsRevokedTablet) {
                                gate.at("crl.pem")};
   pki::testing::TlsPeer old_server{Identity(old_tablet),
                                    *pki::TrustBundle::Parse(old_tablet.at("ca.crt")), ""};
-  pki::testing::HandshakeResult refused = RunHandshake(old_server, client, {});
-  EXPECT_FALSE(refused.ok);
-  EXPECT_NE(refused.client_error.find("revoked"), std::string::npos) << refused.client_error;
+  pki::testing::HandshakeResult rejected = RunHandshake(old_server, client, {});
+  EXPECT_FALSE(rejected.ok);
+  EXPECT_NE(rejected.client_error.find("revoked"), std::string::npos) << rejected.client_error;
   pki::testing::TlsPeer server{Identity(tablet), *pki::TrustBundle::Parse(tablet.at("ca.crt")), ""};
   pki::testing::HandshakeResult admitted = RunHandshake(server, client, {});
   EXPECT_TRUE(admitted.ok) << admitted.client_error;
