@@ -229,5 +229,21 @@ TEST_F(OperatorTest, ExportsContractMetrics) {
   EXPECT_NE(text.find("component=\"vttablet\""), std::string::npos);
 }
 
+TEST_F(OperatorTest, DeletedClusterDropsMetrics) {
+  AddCluster("alpha");
+  AddCluster("beta");
+  AddPolicy();
+  Settle();
+  ASSERT_NE(metrics_.Serialize().find("name=\"alpha-vtguard-vttablet\""), std::string::npos);
+
+  ASSERT_TRUE(store_.Delete(kVitessClusterKind, kNamespace, "alpha").ok());
+  Settle();
+
+  std::string text = metrics_.Serialize();
+  EXPECT_EQ(text.find("alpha-vtguard-"), std::string::npos) << text;
+  EXPECT_EQ(text.find("cluster=\"alpha\""), std::string::npos) << text;
+  EXPECT_NE(text.find("name=\"beta-vtguard-vttablet\""), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace vtguard::op
