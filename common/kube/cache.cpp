@@ -31,12 +31,30 @@ ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
   if (auto ns = metadata->find("namespace"); ns != metadata->end() && ns->is_string()) {
     entry.ns = ns->get<std::string>();
   }
+  if (auto rv = metadata->find("resourceVersion"); rv != metadata->end() && rv->is_string()) {
+    entry.resource_version = rv->get<std::string>();
+  }
   auto labels = metadata->find("labels");
   if (labels == metadata->end() || !labels->is_object()) return entry;
   for (const auto& [label, value] : labels->items()) {
     if (value.is_string()) entry.label_terms.push_back(label + "=" + value.get<std::string>());
   }
   return entry;
+}
+
+nlohmann::json ObjectCache::MetadataOf(const std::string& key, const Entry& entry) {
+  nlohmann::json metadata = {{"name", key.substr(key.rfind('/') + 1)}};
+  if (!entry.ns.empty()) metadata["namespace"] = entry.ns;
+  if (!entry.resource_version.empty()) metadata["resourceVersion"] = entry.resource_version;
+  if (!entry.label_terms.empty()) {
+    nlohmann::json& labels = metadata["labels"];
+    for (const std::string& term : entry.label_terms) {
+      // Label keys never contain '=', so the first one ends the key.
+      const size_t equals = term.find('=');
+      labels[term.substr(0, equals)] = term.substr(equals + 1);
+    }
+  }
+  return {{"metadata", std::move(metadata)}};
 }
 
 nlohmann::json ObjectCache::Decode(const std::vector<std::uint8_t>& cbor) {
@@ -171,22 +189,43 @@ void ObjectCache::IndexLocked(const std::string& key, const Entry& entry, bool a
   for (const std::string& term : entry.label_terms) update(by_label_, term);
 }
 
-std::optional<nlohmann::json> ObjectCache::Upsert(const nlohmann::json& object) {
+std::optional<nlohmann::json> ObjectCache::Upsert(const nlohmann::json& object, Previous previous) {
   const std::string key = ObjectKey(object);
   Entry entry = Encode(object);
-  Encoded previous;
+  std::optional<Entry> replaced;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);
     if (it != objects_.end()) {
-      previous = it->second.cbor;
       IndexLocked(key, it->second, /*add=*/false);
+      replaced = std::move(it->second);
     }
     IndexLocked(key, entry, /*add=*/true);
     objects_[key] = std::move(entry);
   }
-  if (!previous) return std::nullopt;
-  return Decode(*previous);
+  if (!replaced) return std::nullopt;
+  if (previous == Previous::kMetadata) return MetadataOf(key, *replaced);
+  return Decode(*replaced->cbor);
+}
+
+bool ObjectCache::Erase(const std::string& key) {
+  Entry removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return false;
+    IndexLocked(key, it->second, /*add=*/false);
+    removed = std::move(it->second);
+    objects_.erase(it);
+  }
+  return true;
+}
+
+std::optional<std::string> ObjectCache::ResourceVersion(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return std::nullopt;
+  return it->second.resource_version;
 }
 
 std::optional<nlohmann::json> ObjectCache::Remove(const std::string& key) {

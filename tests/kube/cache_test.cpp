@@ -52,6 +52,47 @@ TEST(ObjectCacheTest, UpsertReturnsPreviousVersion) {
   EXPECT_EQ(cache.ListByLabel("k", "2").size(), 1u);
 }
 
+TEST(ObjectCacheTest, UpsertReturnsPreviousMetadata) {
+  ObjectCache cache;
+  nlohmann::json first = Object("ns", "a", {{"k", "1"}, {"tier", "x=y"}});
+  first["metadata"]["resourceVersion"] = "41";
+  first["metadata"]["annotations"] = {{"note", "dropped"}};
+  first["data"] = {{"ca.crt", std::string(4096, 'c')}};
+  cache.Upsert(first);
+  nlohmann::json second = Object("ns", "a", {{"k", "2"}});
+  second["metadata"]["resourceVersion"] = "42";
+
+  std::optional<nlohmann::json> previous = cache.Upsert(second, ObjectCache::Previous::kMetadata);
+
+  ASSERT_TRUE(previous.has_value());
+  const nlohmann::json expected = {{"metadata",
+                                    {{"namespace", "ns"},
+                                     {"name", "a"},
+                                     {"resourceVersion", "41"},
+                                     {"labels", {{"k", "1"}, {"tier", "x=y"}}}}}};
+  EXPECT_EQ(*previous, expected);
+  EXPECT_EQ(*cache.Get("ns/a"), second);
+}
+
+TEST(ObjectCacheTest, ResourceVersionWithoutDecoding) {
+  ObjectCache cache;
+  nlohmann::json object = Object("ns", "a", {{"k", "v"}});
+  object["metadata"]["resourceVersion"] = "7";
+  cache.Upsert(object);
+  EXPECT_EQ(cache.ResourceVersion("ns/a"), std::optional<std::string>("7"));
+  EXPECT_EQ(cache.ResourceVersion("ns/b"), std::nullopt);
+}
+
+TEST(ObjectCacheTest, EraseDropsObjectAndIndexes) {
+  ObjectCache cache;
+  cache.Upsert(Object("ns", "a", {{"k", "v"}}));
+  EXPECT_TRUE(cache.Erase("ns/a"));
+  EXPECT_FALSE(cache.Get("ns/a").has_value());
+  EXPECT_TRUE(cache.ListByLabel("k", "v").empty());
+  EXPECT_TRUE(cache.ListByNamespace("ns").empty());
+  EXPECT_FALSE(cache.Erase("ns/a"));
+}
+
 TEST(ObjectCacheTest, RemoveDropsObjectAndIndexes) {
   ObjectCache cache;
   nlohmann::json object = Object("ns", "a", {{"k", "v"}});

@@ -118,6 +118,22 @@ TEST_F(OperatorTest, PublishesTrustBundleOfEveryCa) {
   }
 }
 
+TEST_F(OperatorTest, TrustBundleRestoredAfterEdit) {
+  AddCluster("alpha");
+  AddPolicy();
+  Settle();
+  Json bundle_secret = *store_.Get(kSecretKind, "vitess-operator", "vtguard-operator-trust-bundle");
+  const Json published = bundle_secret["data"];
+  bundle_secret["data"]["ca.crt"] = Base64Encode("edited");
+  ASSERT_TRUE(store_.Update(kSecretKind, bundle_secret).ok());
+
+  ASSERT_TRUE(operator_->ResyncAll().ok());
+  Settle();
+
+  Json restored = *store_.Get(kSecretKind, "vitess-operator", "vtguard-operator-trust-bundle");
+  EXPECT_EQ(restored["data"], published);
+}
+
 TEST_F(OperatorTest, IssuesWebhookCertificateAndCaBundle) {
   ASSERT_TRUE(store_.Create(kMutatingWebhookKind, WebhookConfiguration(kMutatingWebhookKind)).ok());
   ASSERT_TRUE(
