@@ -3,6 +3,8 @@
 // JSON documents) on several threads.
 #pragma once
 
+#include <chrono>
+
 namespace vtguard::op {
 
 // Sets two malloc options. Call it before any other thread starts.
@@ -17,5 +19,9 @@ void ConfigureAllocator();
 // Returns free heap pages to the system (malloc_trim). Cheap; call after a burst of
 // allocations such as the initial list of every informer.
 void ReleaseFreeMemory();
+
+// Calls ReleaseFreeMemory when the last call through this function was at least `interval`
+// ago, so that busy worker threads can call it after every work item. Thread-safe.
+void ReleaseFreeMemoryEvery(std::chrono::milliseconds interval);
 
 }  // namespace vtguard::op

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/kube/base64.h"
 #include "common/kube/watch.h"
 
 namespace vtguard::kube {
@@ -18,11 +19,52 @@ std::vector<nlohmann::json> DecodeAll(const std::vector<Encoded>& encoded,
   return out;
 }
 
+// Secret data values are base64 text. The cache keeps them as CBOR byte strings, three quarters
+// of the size, and restores the text on every read. A value whose text is not the canonical
+// encoding of its bytes stays text, so that reads return exactly what was stored.
+bool HasSecretData(const nlohmann::json& object) {
+  auto kind = object.find("kind");
+  auto data = object.find("data");
+  return kind != object.end() && *kind == "Secret" && data != object.end() && data->is_object();
+}
+
+nlohmann::json* SecretData(nlohmann::json& object) {
+  return HasSecretData(object) ? &object["data"] : nullptr;
+}
+
+void PackSecretData(nlohmann::json& object) {
+  for (nlohmann::json& value : *SecretData(object)) {
+    if (!value.is_string()) continue;
+    const std::string& text = value.get_ref<const std::string&>();
+    Result<std::string> bytes = Base64Decode(text);
+    if (!bytes.ok() || Base64Encode(*bytes) != text) continue;
+    value = nlohmann::json::binary(std::vector<std::uint8_t>(bytes->begin(), bytes->end()));
+  }
+}
+
+void UnpackSecretData(nlohmann::json& object) {
+  nlohmann::json* data = SecretData(object);
+  if (data == nullptr) return;
+  for (nlohmann::json& value : *data) {
+    if (!value.is_binary()) continue;
+    const nlohmann::json::binary_t& bytes = value.get_binary();
+    value =
+        Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  }
+}
+
 }  // namespace
 
 ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
   Entry entry;
-  std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(object);
+  std::vector<std::uint8_t> cbor;
+  if (HasSecretData(object)) {
+    nlohmann::json packed = object;
+    PackSecretData(packed);
+    cbor = nlohmann::json::to_cbor(packed);
+  } else {
+    cbor = nlohmann::json::to_cbor(object);
+  }
   // The encoder grows the vector by doubling; a cache entry lives long enough to trim it.
   cbor.shrink_to_fit();
   entry.cbor = std::make_shared<const std::vector<std::uint8_t>>(std::move(cbor));
@@ -59,7 +101,9 @@ nlohmann::json ObjectCache::MetadataOf(const std::string& key, const Entry& entr
 
 nlohmann::json ObjectCache::Decode(const std::vector<std::uint8_t>& cbor) {
   // The bytes were produced by to_cbor, so they always decode.
-  return nlohmann::json::from_cbor(cbor);
+  nlohmann::json object = nlohmann::json::from_cbor(cbor);
+  UnpackSecretData(object);
+  return object;
 }
 
 std::optional<nlohmann::json> ObjectCache::Get(const std::string& key) const {

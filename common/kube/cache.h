@@ -3,7 +3,9 @@
 // Objects are stored as CBOR (RFC 8949) bytes and decoded on each read. vitess-operator's 101
 // example VitessCluster takes 1.5 KiB as CBOR against 15 KiB as an nlohmann::json tree. A read
 // then costs a decode (about 47 us) instead of a tree copy (about 18 us). Both numbers were
-// measured once on a shared 2 vCPU machine.
+// measured once on a shared 2 vCPU machine. The base64 values of a Secret's data are stored as
+// CBOR byte strings, which take three quarters of the space, and turned back into base64 text
+// on each read.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/kube/base64.h"
+
 namespace vtguard::kube {
 namespace {
 
@@ -37,6 +39,26 @@ TEST(ObjectCacheTest, ReturnsObjectsAsStored) {
     EXPECT_EQ(*cached, object) << i;
     EXPECT_EQ(cached->dump(), object.dump()) << i;
   }
+}
+
+TEST(ObjectCacheTest, SecretDataStoredAsBytes) {
+  ObjectCache cache;
+  nlohmann::json secret = Object("ns", "tls", {{"k", "v"}});
+  std::string certificate;
+  for (int i = 0; i < 3000; ++i) certificate += static_cast<char>(i * 7);
+  secret["data"] = {{"tls.crt", Base64Encode(certificate)},
+                    {"wrapped", "aGVsbG8g\nd29ybGQ="},
+                    {"unpadded", "aGk"},
+                    {"text", "not base64!"},
+                    {"empty", ""},
+                    {"number", 3}};
+  cache.Upsert(secret);
+
+  std::optional<nlohmann::json> cached = cache.Get("ns/tls");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(*cached, secret);
+  EXPECT_EQ(cache.List().at(0), secret);
+  EXPECT_LT(cache.EncodedBytes(), nlohmann::json::to_cbor(secret).size() - 900);
 }
 
 TEST(ObjectCacheTest, UpsertReturnsPreviousVersion) {
@@ -152,6 +174,8 @@ TEST(ObjectCacheTest, SelectKeysMatchesSelect) {
 TEST(ObjectCacheTest, EncodedSizeIsSmallerThanJsonText) {
   ObjectCache cache;
   nlohmann::json object = Object("ns", "a", {{"k", "v"}});
+  // A ConfigMap, because the data of a Secret is stored as decoded bytes.
+  object["kind"] = "ConfigMap";
   object["data"] = {{"tls.crt", std::string(1000, 'A')}, {"count", 123456}};
   cache.Upsert(object);
   EXPECT_GT(cache.EncodedBytes(), 1000u);
