@@ -219,6 +219,21 @@ TEST_F(OperatorTest, InvalidPolicyReportsCondition) {
   EXPECT_FALSE(store_.Get(kSecretKind, kNamespace, "alpha-vtguard-ca").ok());
 }
 
+TEST_F(OperatorTest, ChangedSelectorReleasesCluster) {
+  AddCluster("alpha");
+  AddPolicy();
+  Settle();
+  ASSERT_TRUE(operator_->ClusterStatusOf(kNamespace, "alpha").has_value());
+
+  Json policy = *store_.Get(kPolicyKind, kNamespace, "tls");
+  policy["spec"]["clusterSelector"] = {{"matchLabels", {{"tier", "none"}}}};
+  ASSERT_TRUE(store_.Update(kPolicyKind, policy).ok());
+  Settle();
+
+  EXPECT_FALSE(operator_->ClusterStatusOf(kNamespace, "alpha").has_value());
+  EXPECT_EQ(PolicyStatus().value("clusters", Json::array()).size(), 0u) << PolicyStatus().dump(2);
+}
+
 TEST_F(OperatorTest, DeletedPolicyLeavesSecrets) {
   AddCluster("alpha");
   AddPolicy();
