@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <atomic>
+
 namespace vtguard::op {
 
 void ConfigureAllocator() {
@@ -10,5 +12,16 @@ void ConfigureAllocator() {
 }
 
 void ReleaseFreeMemory() { malloc_trim(0); }
+
+void ReleaseFreeMemoryEvery(std::chrono::milliseconds interval) {
+  using Clock = std::chrono::steady_clock;
+  static std::atomic<Clock::rep> last_release{0};
+  const Clock::rep now = Clock::now().time_since_epoch().count();
+  Clock::rep last = last_release.load();
+  if (now - last < std::chrono::duration_cast<Clock::duration>(interval).count()) return;
+  // One thread wins the exchange, and the others skip this round.
+  if (!last_release.compare_exchange_strong(last, now)) return;
+  ReleaseFreeMemory();
+}
 
 }  // namespace vtguard::op

@@ -59,6 +59,8 @@ kube::InformerOptions OperatorInformerOptions(const ResourceKind& kind, std::str
   } else {
     options.transform = kube::StripManagedFields;
   }
+  // The operator's update handlers read only the new object.
+  options.old_object = kube::ObjectCache::Previous::kMetadata;
   return options;
 }
 

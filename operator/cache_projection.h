@@ -9,7 +9,8 @@
 namespace vtguard::op {
 
 // Informer options for `kind` with the operator's cache projection: metadata.managedFields
-// dropped from every object, and Pods cut by ProjectPod.
+// dropped from every object, Pods cut by ProjectPod, and update handlers given only the
+// metadata of the previous version.
 // NOTE: Secrets are cached whole, private keys included, because the cluster reconciler reads
 // tls.key of a leaf to check it against the certificate and to carry it over when only ca.crt
 // changes, and the CA key to sign. Dropping keys from the cache needs those reads to go to the

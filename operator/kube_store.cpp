@@ -88,6 +88,15 @@ Result<std::vector<Json>> KubeStore::ListMetadata(const ResourceKind& kind, std:
   return items;
 }
 
+Result<std::string> KubeStore::GetResourceVersion(const ResourceKind& kind, std::string_view ns,
+                                                  std::string_view name) {
+  if (const kube::Informer* informer = SyncedInformer(kind); informer != nullptr) {
+    std::optional<std::string> cached = informer->cache().ResourceVersion(CacheKey(kind, ns, name));
+    if (cached) return *cached;
+  }
+  return ObjectStore::GetResourceVersion(kind, ns, name);
+}
+
 Result<Json> KubeStore::Create(const ResourceKind& kind, const Json& object) {
   return client_->Create(ToKubeResource(kind), MetadataString(object, "namespace"), object);
 }

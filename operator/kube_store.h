@@ -32,6 +32,8 @@ class KubeStore final : public ObjectStore {
                                  const LabelSelector& selector) override;
   Result<std::vector<Json>> ListMetadata(const ResourceKind& kind, std::string_view ns,
                                          const LabelSelector& selector) override;
+  Result<std::string> GetResourceVersion(const ResourceKind& kind, std::string_view ns,
+                                         std::string_view name) override;
   Result<Json> Create(const ResourceKind& kind, const Json& object) override;
   Result<Json> Update(const ResourceKind& kind, const Json& object) override;
   Result<Json> Patch(const ResourceKind& kind, std::string_view ns, std::string_view name,

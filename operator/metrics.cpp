@@ -17,18 +17,7 @@ double ToUnixSeconds(SystemTime t) {
 
 OperatorMetrics::OperatorMetrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      expiration_(prometheus::BuildGauge()
-                      .Name("vtguard_certificate_expiration_timestamp_seconds")
-                      .Help("The notAfter time of a certificate vtguard manages, in Unix seconds.")
-                      .Register(*registry_)),
-      ready_(prometheus::BuildGauge()
-                 .Name("vtguard_certificate_ready_status")
-                 .Help("1 for the current Ready condition status of a certificate, else 0.")
-                 .Register(*registry_)),
-      renewal_(prometheus::BuildGauge()
-                   .Name("vtguard_certificate_renewal_timestamp_seconds")
-                   .Help("The time at which vtguard renews a certificate, in Unix seconds.")
-                   .Register(*registry_)),
+      certificates_(std::make_shared<CertificateMetricTable>()),
       rotation_phase_(prometheus::BuildGauge()
                           .Name("vtguard_rotation_phase")
                           .Help("CA rotation phase of a cluster: 0 none, 1 new CA, 2 trust both, "
@@ -53,23 +42,12 @@ OperatorMetrics::OperatorMetrics()
 
 void OperatorMetrics::SetCertificate(const CertificateLabels& labels, SystemTime not_after,
                                      SystemTime renewal) {
-  const prometheus::Labels values = {{"namespace", labels.namespace_},
-                                     {"name", labels.name},
-                                     {"cluster", labels.cluster},
-                                     {"component", labels.component}};
-  expiration_.Add(values).Set(ToUnixSeconds(not_after));
-  renewal_.Add(values).Set(ToUnixSeconds(renewal));
+  certificates_->SetTimestamps(labels, ToUnixSeconds(not_after), ToUnixSeconds(renewal));
 }
 
 void OperatorMetrics::SetCertificateReady(std::string_view ns, std::string_view name,
                                           std::string_view condition) {
-  for (std::string_view value : {"True", "False", "Unknown"}) {
-    ready_
-        .Add({{"namespace", std::string(ns)},
-              {"name", std::string(name)},
-              {"condition", std::string(value)}})
-        .Set(value == condition ? 1 : 0);
-  }
+  certificates_->SetReady(ns, name, condition);
 }
 
 void OperatorMetrics::SetRotationPhase(std::string_view ns, std::string_view cluster, int phase) {
@@ -79,6 +57,16 @@ void OperatorMetrics::SetRotationPhase(std::string_view ns, std::string_view clu
 
 void OperatorMetrics::SetAuditViolations(std::string_view ns, std::string_view cluster, int count) {
   violations_.Add({{"namespace", std::string(ns)}, {"cluster", std::string(cluster)}}).Set(count);
+}
+
+void OperatorMetrics::RemoveCluster(std::string_view ns, std::string_view cluster) {
+  certificates_->RemoveCluster(ns, cluster);
+  const prometheus::Labels labels = {{"namespace", std::string(ns)},
+                                     {"cluster", std::string(cluster)}};
+  // Family::Add returns the existing series for these labels, or a new one that is removed
+  // at once.
+  rotation_phase_.Remove(&rotation_phase_.Add(labels));
+  violations_.Remove(&violations_.Add(labels));
 }
 
 void OperatorMetrics::ObserveReconcile(std::string_view controller, std::string_view result,
@@ -94,8 +82,12 @@ void OperatorMetrics::ObserveReconcile(std::string_view controller, std::string_
 void OperatorMetrics::SetLeader(bool leader) { leader_.Add({}).Set(leader ? 1 : 0); }
 
 std::string OperatorMetrics::Serialize() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (prometheus::MetricFamily& family : certificates_->Collect()) {
+    families.push_back(std::move(family));
+  }
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry_->Collect());
+  return serializer.Serialize(families);
 }
 
 }  // namespace vtguard::op

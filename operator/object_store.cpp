@@ -23,6 +23,12 @@ Result<std::vector<Json>> ObjectStore::ListMetadata(const ResourceKind& kind, st
   return objects;
 }
 
+Result<std::string> ObjectStore::GetResourceVersion(const ResourceKind& kind, std::string_view ns,
+                                                    std::string_view name) {
+  VTG_ASSIGN_OR_RETURN(Json object, Get(kind, ns, name));
+  return MetadataString(object, "resourceVersion");
+}
+
 Json ObjectMetadata(const Json& object) {
   Json metadata = {{"apiVersion", object.value("apiVersion", "")},
                    {"kind", object.value("kind", "")},

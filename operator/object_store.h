@@ -46,6 +46,10 @@ class ObjectStore {
   // decoded at a time.
   virtual Result<std::vector<Json>> ListMetadata(const ResourceKind& kind, std::string_view ns,
                                                  const LabelSelector& selector);
+  // metadata.resourceVersion of the object; kNotFound when it does not exist. Stores that
+  // keep objects encoded override it to read the version without decoding the object.
+  virtual Result<std::string> GetResourceVersion(const ResourceKind& kind, std::string_view ns,
+                                                 std::string_view name);
 };
 
 // The object cut to apiVersion, kind and metadata without managedFields, as the Kubernetes

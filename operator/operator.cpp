@@ -3,10 +3,15 @@
 #include <chrono>
 
 #include "common/base/log.h"
+#include "operator/allocator.h"
 
 namespace vtguard::op {
 
 namespace {
+
+// How often worker threads return free heap pages to the system. malloc_trim walks the whole
+// heap and locks every arena while it runs, so it is not called after every work item.
+constexpr std::chrono::milliseconds kReleaseFreeMemoryInterval{500};
 
 std::string ObjectKey(std::string_view prefix, const Json& object) {
   return std::string(prefix) + "/" + MetadataString(object, "namespace") + "/" +
@@ -121,6 +126,9 @@ void Operator::Process(const std::string& key) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_->ObserveReconcile(prefix, status.ok() ? "success" : "error", seconds);
   }
+  // Reconciles decode cached objects into many small transient allocations, and the free
+  // space they leave behind stays resident until it is trimmed.
+  ReleaseFreeMemoryEvery(kReleaseFreeMemoryInterval);
 }
 
 int Operator::RunUntilIdle(int max_items) {

@@ -87,6 +87,12 @@ class Operator {
   std::map<std::string, ClusterEntry> entries_;               // "<ns>/<name>" -> entry
   std::map<std::string, std::vector<std::string>> reported_;  // violations already in events
 
+  // The SHA-256 of the trust bundle PEM and the resourceVersion of the bundle Secret that
+  // the last trust bundle pass wrote or found up to date. Only that pass uses them, and the
+  // work queue runs one pass at a time.
+  std::string trust_bundle_digest_;
+  std::string trust_bundle_resource_version_;
+
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> workers_;
 };

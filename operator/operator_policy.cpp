@@ -52,7 +52,9 @@ Status Operator::ProcessCluster(const std::string& ns, const std::string& name, 
     if (selecting.empty()) entries_.erase(entry_key);
   }
   if (selecting.empty()) {
-    // Not (or no longer) managed: stop here and leave its Secrets in place.
+    // Not (or no longer) managed: stop here and leave its Secrets in place, but stop
+    // exporting series for certificates that vtguard no longer renews.
+    if (metrics_ != nullptr) metrics_->RemoveCluster(ns, name);
     if (!previous_policy.empty())
       queue_.AddAfter("policy/" + previous_policy, options_.batch_delay);
     *retry = false;

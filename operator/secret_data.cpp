@@ -66,7 +66,7 @@ Json BuildSecret(std::string_view ns, std::string_view name, std::string_view ty
                  {"kind", "Secret"},
                  {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
                  {"type", type},
-                 {"data", encoded}};
+                 {"data", std::move(encoded)}};
   if (!annotations.empty()) secret["metadata"]["annotations"] = annotations;
   return secret;
 }
@@ -75,8 +75,8 @@ bool IsManagedByVtguard(const Json& secret) {
   return Label(secret, kManagedByLabel) == kManagedByValue;
 }
 
-Json MergeSecretForUpdate(const Json& current, const Json& desired) {
-  Json merged = current;
+Json MergeSecretForUpdate(Json current, const Json& desired) {
+  Json merged = std::move(current);
   merged["type"] = desired.value("type", "Opaque");
   merged["data"] = desired.value("data", Json::object());
   merged.erase("stringData");

@@ -34,8 +34,9 @@ Json BuildSecret(std::string_view ns, std::string_view name, std::string_view ty
 // True when the Secret carries app.kubernetes.io/managed-by=vtguard.
 bool IsManagedByVtguard(const Json& secret);
 
-// Returns a copy of `current` with `desired`'s type, labels, the given annotations and data, so
-// that an update keeps metadata vtguard does not own (other labels, owner references).
-Json MergeSecretForUpdate(const Json& current, const Json& desired);
+// Returns `current` with `desired`'s type, labels, the given annotations and data, so that an
+// update keeps metadata vtguard does not own (other labels, owner references). Callers that
+// no longer need `current` move it in to spare a copy.
+Json MergeSecretForUpdate(Json current, const Json& desired);
 
 }  // namespace vtguard::op

@@ -124,6 +124,7 @@ int Measure(const BenchOptions& options, Backend& backend) {
     last = backend.object_writes();
     std::this_thread::sleep_for(std::chrono::seconds(3));
   }
+  const long settled_peak_kib = ProcStatusKib("self", "VmHWM");
   const std::int64_t object_writes = backend.object_writes() - setup_writes;
   const std::int64_t event_writes = backend.event_writes() - setup_events;
 
@@ -154,6 +155,7 @@ int Measure(const BenchOptions& options, Backend& backend) {
               static_cast<long long>(quiet_writes), options.quiet_seconds);
   std::printf("RSS loaded, before start   %.1f MiB\n", Mib(backend.loaded_rss_kib));
   std::printf("peak RSS at all Secured    %.1f MiB\n", Mib(cold_peak_kib));
+  std::printf("peak RSS until writes end  %.1f MiB\n", Mib(settled_peak_kib));
   std::printf("peak RSS of this process   %.1f MiB\n", Mib(ProcStatusKib("self", "VmHWM")));
   std::printf("RSS after the quiet period %.1f MiB (heap in use %.1f MiB, free in heap %.1f MiB)\n",
               Mib(ProcStatusKib("self", "VmRSS")),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/kube/base64.h"
 #include "common/kube/watch.h"
 
 namespace vtguard::kube {
@@ -18,11 +19,52 @@ std::vector<nlohmann::json> DecodeAll(const std::vector<Encoded>& encoded,
   return out;
 }
 
+// Secret data values are base64 text. The cache keeps them as CBOR byte strings, three quarters
+// of the size, and restores the text on every read. A value whose text is not the canonical
+// encoding of its bytes stays text, so that reads return exactly what was stored.
+bool HasSecretData(const nlohmann::json& object) {
+  auto kind = object.find("kind");
+  auto data = object.find("data");
+  return kind != object.end() && *kind == "Secret" && data != object.end() && data->is_object();
+}
+
+nlohmann::json* SecretData(nlohmann::json& object) {
+  return HasSecretData(object) ? &object["data"] : nullptr;
+}
+
+void PackSecretData(nlohmann::json& object) {
+  for (nlohmann::json& value : *SecretData(object)) {
+    if (!value.is_string()) continue;
+    const std::string& text = value.get_ref<const std::string&>();
+    Result<std::string> bytes = Base64Decode(text);
+    if (!bytes.ok() || Base64Encode(*bytes) != text) continue;
+    value = nlohmann::json::binary(std::vector<std::uint8_t>(bytes->begin(), bytes->end()));
+  }
+}
+
+void UnpackSecretData(nlohmann::json& object) {
+  nlohmann::json* data = SecretData(object);
+  if (data == nullptr) return;
+  for (nlohmann::json& value : *data) {
+    if (!value.is_binary()) continue;
+    const nlohmann::json::binary_t& bytes = value.get_binary();
+    value =
+        Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  }
+}
+
 }  // namespace
 
 ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
   Entry entry;
-  std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(object);
+  std::vector<std::uint8_t> cbor;
+  if (HasSecretData(object)) {
+    nlohmann::json packed = object;
+    PackSecretData(packed);
+    cbor = nlohmann::json::to_cbor(packed);
+  } else {
+    cbor = nlohmann::json::to_cbor(object);
+  }
   // The encoder grows the vector by doubling; a cache entry lives long enough to trim it.
   cbor.shrink_to_fit();
   entry.cbor = std::make_shared<const std::vector<std::uint8_t>>(std::move(cbor));
@@ -30,6 +72,9 @@ ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
   if (metadata == object.end() || !metadata->is_object()) return entry;
   if (auto ns = metadata->find("namespace"); ns != metadata->end() && ns->is_string()) {
     entry.ns = ns->get<std::string>();
+  }
+  if (auto rv = metadata->find("resourceVersion"); rv != metadata->end() && rv->is_string()) {
+    entry.resource_version = rv->get<std::string>();
   }
   auto labels = metadata->find("labels");
   if (labels == metadata->end() || !labels->is_object()) return entry;
@@ -39,9 +84,26 @@ ObjectCache::Entry ObjectCache::Encode(const nlohmann::json& object) {
   return entry;
 }
 
+nlohmann::json ObjectCache::MetadataOf(const std::string& key, const Entry& entry) {
+  nlohmann::json metadata = {{"name", key.substr(key.rfind('/') + 1)}};
+  if (!entry.ns.empty()) metadata["namespace"] = entry.ns;
+  if (!entry.resource_version.empty()) metadata["resourceVersion"] = entry.resource_version;
+  if (!entry.label_terms.empty()) {
+    nlohmann::json& labels = metadata["labels"];
+    for (const std::string& term : entry.label_terms) {
+      // Label keys never contain '=', so the first one ends the key.
+      const size_t equals = term.find('=');
+      labels[term.substr(0, equals)] = term.substr(equals + 1);
+    }
+  }
+  return {{"metadata", std::move(metadata)}};
+}
+
 nlohmann::json ObjectCache::Decode(const std::vector<std::uint8_t>& cbor) {
   // The bytes were produced by to_cbor, so they always decode.
-  return nlohmann::json::from_cbor(cbor);
+  nlohmann::json object = nlohmann::json::from_cbor(cbor);
+  UnpackSecretData(object);
+  return object;
 }
 
 std::optional<nlohmann::json> ObjectCache::Get(const std::string& key) const {
@@ -171,22 +233,43 @@ void ObjectCache::IndexLocked(const std::string& key, const Entry& entry, bool a
   for (const std::string& term : entry.label_terms) update(by_label_, term);
 }
 
-std::optional<nlohmann::json> ObjectCache::Upsert(const nlohmann::json& object) {
+std::optional<nlohmann::json> ObjectCache::Upsert(const nlohmann::json& object, Previous previous) {
   const std::string key = ObjectKey(object);
   Entry entry = Encode(object);
-  Encoded previous;
+  std::optional<Entry> replaced;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);
     if (it != objects_.end()) {
-      previous = it->second.cbor;
       IndexLocked(key, it->second, /*add=*/false);
+      replaced = std::move(it->second);
     }
     IndexLocked(key, entry, /*add=*/true);
     objects_[key] = std::move(entry);
   }
-  if (!previous) return std::nullopt;
-  return Decode(*previous);
+  if (!replaced) return std::nullopt;
+  if (previous == Previous::kMetadata) return MetadataOf(key, *replaced);
+  return Decode(*replaced->cbor);
+}
+
+bool ObjectCache::Erase(const std::string& key) {
+  Entry removed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return false;
+    IndexLocked(key, it->second, /*add=*/false);
+    removed = std::move(it->second);
+    objects_.erase(it);
+  }
+  return true;
+}
+
+std::optional<std::string> ObjectCache::ResourceVersion(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return std::nullopt;
+  return it->second.resource_version;
 }
 
 std::optional<nlohmann::json> ObjectCache::Remove(const std::string& key) {

@@ -100,7 +100,7 @@ void Informer::ApplyListed(nlohmann::json object, std::set<std::string>* listed)
   if (!object.contains("kind")) object["kind"] = options_.resource.kind;
   if (options_.transform) options_.transform(object);
   listed->insert(ObjectKey(object));
-  std::optional<nlohmann::json> previous = cache_.Upsert(object);
+  std::optional<nlohmann::json> previous = cache_.Upsert(object, options_.old_object);
   for (const auto& handlers : handlers_) {
     if (!previous && handlers.on_add) handlers.on_add(object);
     if (previous && handlers.on_update) handlers.on_update(*previous, object);
@@ -154,14 +154,13 @@ Status Informer::ApplyEvent(WatchEvent& event) {
   if (!rv.empty()) resource_version_ = rv;
   if (event.type == "BOOKMARK") return Status::Ok();
   if (event.type == "DELETED") {
-    const bool was_cached = cache_.Remove(ObjectKey(event.object)).has_value();
-    if (!was_cached) return Status::Ok();
+    if (!cache_.Erase(ObjectKey(event.object))) return Status::Ok();
     for (const auto& handlers : handlers_) {
       if (handlers.on_delete) handlers.on_delete(event.object);
     }
     return Status::Ok();
   }
-  std::optional<nlohmann::json> previous = cache_.Upsert(event.object);
+  std::optional<nlohmann::json> previous = cache_.Upsert(event.object, options_.old_object);
   for (const auto& handlers : handlers_) {
     if (!previous && handlers.on_add) handlers.on_add(event.object);
     if (previous && handlers.on_update) handlers.on_update(*previous, event.object);

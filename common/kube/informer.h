@@ -53,6 +53,9 @@ struct InformerOptions {
   // must keep apiVersion, kind, metadata.name, metadata.namespace, metadata.labels and
   // metadata.resourceVersion.
   std::function<void(nlohmann::json& object)> transform;
+  // What on_update receives as the old object. kMetadata spares decoding the previous
+  // version of every updated object, which for a trust bundle Secret is about 1 MB.
+  ObjectCache::Previous old_object = ObjectCache::Previous::kObject;
 };
 
 // Removes metadata.managedFields, the server-side apply bookkeeping that can be larger than

@@ -187,6 +187,14 @@ void TestApiServer::SetServiceAddress(const std::string& service, const std::str
   admission_->SetServiceAddress(service, address);
 }
 
+nlohmann::json RequestRecordToJson(const RequestRecord& record) {
+  return {{"method", record.method},     {"path", record.path},
+          {"verb", record.verb},         {"apiGroup", record.api_group},
+          {"resource", record.resource}, {"subresource", record.subresource},
+          {"namespace", record.ns},      {"name", record.name},
+          {"user", record.user},         {"status", record.status}};
+}
+
 std::vector<RequestRecord> TestApiServer::RequestLog() const {
   std::lock_guard<std::mutex> lock(log_mu_);
   return log_;

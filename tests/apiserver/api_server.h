@@ -59,6 +59,10 @@ struct RequestRecord {
   int status = 0;
 };
 
+// The record as a JSON object with the keys method, path, verb, apiGroup, resource,
+// subresource, namespace, name, user and status.
+nlohmann::json RequestRecordToJson(const RequestRecord& record);
+
 struct TestApiServerOptions {
   std::string token = "vtguard-test-token";         // Bearer token of user "test-admin".
   std::map<std::string, std::string> extra_tokens;  // Token -> user name.

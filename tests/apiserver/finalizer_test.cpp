@@ -8,28 +8,15 @@
 #include "common/kube/client.h"
 #include "common/kube/informer.h"
 #include "tests/apiserver/api_server.h"
+#include "tests/apiserver/server_client_fixture.h"
 
 namespace vtguard::testing {
 namespace {
 
 using nlohmann::json;
 
-class FinalizerTest : public ::testing::Test {
+class FinalizerTest : public ServerClientTest {
  protected:
-  void SetUp() override {
-    auto server = TestApiServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    ASSERT_TRUE(
-        server_
-            ->CreateObject(
-                {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "example"}}}})
-            .ok());
-    auto client = kube::Client::Create(server_->ClientConfig());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *client;
-  }
-
   Result<json> CreateConfigMap(const json& finalizers) {
     json object = {{"apiVersion", "v1"},
                    {"kind", "ConfigMap"},
@@ -39,10 +26,6 @@ class FinalizerTest : public ::testing::Test {
     return client_->Create(kConfigMaps, "example", object);
   }
   Result<json> Get() { return client_->Get(kConfigMaps, "example", "held"); }
-
-  const kube::Resource kConfigMaps{"", "v1", "configmaps", "ConfigMap", true};
-  std::unique_ptr<TestApiServer> server_;
-  std::shared_ptr<kube::Client> client_;
 };
 
 TEST_F(FinalizerTest, DeleteMarksObjectUntilLastFinalizerGoes) {

@@ -32,16 +32,7 @@ int Usage(const std::string& error) {
 bool WriteRequestLog(const vtguard::testing::TestApiServer& server, const std::string& path) {
   nlohmann::json records = nlohmann::json::array();
   for (const vtguard::testing::RequestRecord& record : server.RequestLog()) {
-    records.push_back({{"method", record.method},
-                       {"path", record.path},
-                       {"verb", record.verb},
-                       {"apiGroup", record.api_group},
-                       {"resource", record.resource},
-                       {"subresource", record.subresource},
-                       {"namespace", record.ns},
-                       {"name", record.name},
-                       {"user", record.user},
-                       {"status", record.status}});
+    records.push_back(vtguard::testing::RequestRecordToJson(record));
   }
   std::string temporary = path + ".tmp";
   {

@@ -9,39 +9,21 @@
 #include "common/kube/informer.h"
 #include "common/kube/watch.h"
 #include "tests/apiserver/api_server.h"
+#include "tests/apiserver/server_client_fixture.h"
 
 namespace vtguard::testing {
 namespace {
 
 using nlohmann::json;
 
-const kube::Resource kConfigMaps{"", "v1", "configmaps", "ConfigMap", true};
-
-class WatchFaultTest : public ::testing::Test {
+class WatchFaultTest : public ServerClientTest {
  protected:
-  void SetUp() override {
-    auto server = TestApiServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    ASSERT_TRUE(
-        server_
-            ->CreateObject(
-                {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "example"}}}})
-            .ok());
-    auto client = kube::Client::Create(server_->ClientConfig());
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = *client;
-  }
-
   Status CreateConfigMap(const std::string& name) {
     json object = {{"apiVersion", "v1"},
                    {"kind", "ConfigMap"},
                    {"metadata", {{"name", name}, {"namespace", "example"}}}};
     return client_->Create(kConfigMaps, "example", object).status();
   }
-
-  std::unique_ptr<TestApiServer> server_;
-  std::shared_ptr<kube::Client> client_;
 };
 
 TEST_F(WatchFaultTest, TruncatedWatchEndsInsideEventLine) {

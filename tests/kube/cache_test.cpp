@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/kube/base64.h"
+
 namespace vtguard::kube {
 namespace {
 
@@ -39,6 +41,26 @@ TEST(ObjectCacheTest, ReturnsObjectsAsStored) {
   }
 }
 
+TEST(ObjectCacheTest, SecretDataStoredAsBytes) {
+  ObjectCache cache;
+  nlohmann::json secret = Object("ns", "tls", {{"k", "v"}});
+  std::string certificate;
+  for (int i = 0; i < 3000; ++i) certificate += static_cast<char>(i * 7);
+  secret["data"] = {{"tls.crt", Base64Encode(certificate)},
+                    {"wrapped", "aGVsbG8g\nd29ybGQ="},
+                    {"unpadded", "aGk"},
+                    {"text", "not base64!"},
+                    {"empty", ""},
+                    {"number", 3}};
+  cache.Upsert(secret);
+
+  std::optional<nlohmann::json> cached = cache.Get("ns/tls");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(*cached, secret);
+  EXPECT_EQ(cache.List().at(0), secret);
+  EXPECT_LT(cache.EncodedBytes(), nlohmann::json::to_cbor(secret).size() - 900);
+}
+
 TEST(ObjectCacheTest, UpsertReturnsPreviousVersion) {
   ObjectCache cache;
   nlohmann::json first = Object("ns", "a", {{"k", "1"}});
@@ -50,6 +72,47 @@ TEST(ObjectCacheTest, UpsertReturnsPreviousVersion) {
   EXPECT_EQ(*cache.Get("ns/a"), second);
   EXPECT_TRUE(cache.ListByLabel("k", "1").empty());
   EXPECT_EQ(cache.ListByLabel("k", "2").size(), 1u);
+}
+
+TEST(ObjectCacheTest, UpsertReturnsPreviousMetadata) {
+  ObjectCache cache;
+  nlohmann::json first = Object("ns", "a", {{"k", "1"}, {"tier", "x=y"}});
+  first["metadata"]["resourceVersion"] = "41";
+  first["metadata"]["annotations"] = {{"note", "dropped"}};
+  first["data"] = {{"ca.crt", std::string(4096, 'c')}};
+  cache.Upsert(first);
+  nlohmann::json second = Object("ns", "a", {{"k", "2"}});
+  second["metadata"]["resourceVersion"] = "42";
+
+  std::optional<nlohmann::json> previous = cache.Upsert(second, ObjectCache::Previous::kMetadata);
+
+  ASSERT_TRUE(previous.has_value());
+  const nlohmann::json expected = {{"metadata",
+                                    {{"namespace", "ns"},
+                                     {"name", "a"},
+                                     {"resourceVersion", "41"},
+                                     {"labels", {{"k", "1"}, {"tier", "x=y"}}}}}};
+  EXPECT_EQ(*previous, expected);
+  EXPECT_EQ(*cache.Get("ns/a"), second);
+}
+
+TEST(ObjectCacheTest, ResourceVersionWithoutDecoding) {
+  ObjectCache cache;
+  nlohmann::json object = Object("ns", "a", {{"k", "v"}});
+  object["metadata"]["resourceVersion"] = "7";
+  cache.Upsert(object);
+  EXPECT_EQ(cache.ResourceVersion("ns/a"), std::optional<std::string>("7"));
+  EXPECT_EQ(cache.ResourceVersion("ns/b"), std::nullopt);
+}
+
+TEST(ObjectCacheTest, EraseDropsObjectAndIndexes) {
+  ObjectCache cache;
+  cache.Upsert(Object("ns", "a", {{"k", "v"}}));
+  EXPECT_TRUE(cache.Erase("ns/a"));
+  EXPECT_FALSE(cache.Get("ns/a").has_value());
+  EXPECT_TRUE(cache.ListByLabel("k", "v").empty());
+  EXPECT_TRUE(cache.ListByNamespace("ns").empty());
+  EXPECT_FALSE(cache.Erase("ns/a"));
 }
 
 TEST(ObjectCacheTest, RemoveDropsObjectAndIndexes) {
@@ -111,6 +174,8 @@ TEST(ObjectCacheTest, SelectKeysMatchesSelect) {
 TEST(ObjectCacheTest, EncodedSizeIsSmallerThanJsonText) {
   ObjectCache cache;
   nlohmann::json object = Object("ns", "a", {{"k", "v"}});
+  // A ConfigMap, because the data of a Secret is stored as decoded bytes.
+  object["kind"] = "ConfigMap";
   object["data"] = {{"tls.crt", std::string(1000, 'A')}, {"count", 123456}};
   cache.Upsert(object);
   EXPECT_GT(cache.EncodedBytes(), 1000u);

@@ -12,6 +12,7 @@
 #include "operator/operator.h"
 #include "operator/policy_cleanup.h"
 #include "tests/apiserver/api_server.h"
+#include "tests/operator/apiserver_seed.h"
 #include "tests/operator/test_env.h"
 
 namespace vtguard::op {
@@ -27,12 +28,8 @@ class KubeStoreTest : public ::testing::Test {
     auto server = vtguard::testing::TestApiServer::Start({});
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
-    ASSERT_TRUE(
-        server_
-            ->ApplyYamlFile(std::string(VTGUARD_SHARED_DATA_DIR) +
-                            "/data/vitess-operator/crds/planetscale.com_vitessclusters.yaml")
-            .ok());
-    ASSERT_TRUE(server_->CreateObject(testing::PolicyCrd()).ok());
+    Status crds = testing::ApplyOperatorCrds(*server_);
+    ASSERT_TRUE(crds.ok()) << crds.ToString();
     for (const char* ns : {kNamespace, "vtguard-system"}) {
       (void)server_->CreateObject(
           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});

@@ -19,6 +19,7 @@
 #include "operator/cluster_reconciler.h"
 #include "tests/apiserver/api_server.h"
 #include "tests/e2e/process.h"
+#include "tests/operator/apiserver_seed.h"
 #include "tests/operator/test_env.h"
 
 namespace vtguard::op {
@@ -74,12 +75,8 @@ class OperatorProcessTest : public ::testing::Test {
     auto server = vtguard::testing::TestApiServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
-    ASSERT_TRUE(
-        server_
-            ->ApplyYamlFile(std::string(VTGUARD_SHARED_DATA_DIR) +
-                            "/data/vitess-operator/crds/planetscale.com_vitessclusters.yaml")
-            .ok());
-    ASSERT_TRUE(server_->CreateObject(testing::PolicyCrd()).ok());
+    Status crds = testing::ApplyOperatorCrds(*server_);
+    ASSERT_TRUE(crds.ok()) << crds.ToString();
     for (const char* ns : {kReleaseNamespace, kWatchedNamespace, kOtherNamespace}) {
       ASSERT_TRUE(server_->CreateObject(Namespace(ns)).ok()) << ns;
     }
@@ -186,16 +183,7 @@ class OperatorProcessTest : public ::testing::Test {
 
     json records = json::array();
     for (const auto& record : OperatorRequests()) {
-      records.push_back({{"method", record.method},
-                         {"path", record.path},
-                         {"verb", record.verb},
-                         {"apiGroup", record.api_group},
-                         {"resource", record.resource},
-                         {"subresource", record.subresource},
-                         {"namespace", record.ns},
-                         {"name", record.name},
-                         {"user", record.user},
-                         {"status", record.status}});
+      records.push_back(vtguard::testing::RequestRecordToJson(record));
     }
     const fs::path log = work_dir_ / "requests.json";
     std::ofstream(log) << records.dump();

@@ -118,6 +118,22 @@ TEST_F(OperatorTest, PublishesTrustBundleOfEveryCa) {
   }
 }
 
+TEST_F(OperatorTest, TrustBundleRestoredAfterEdit) {
+  AddCluster("alpha");
+  AddPolicy();
+  Settle();
+  Json bundle_secret = *store_.Get(kSecretKind, "vitess-operator", "vtguard-operator-trust-bundle");
+  const Json published = bundle_secret["data"];
+  bundle_secret["data"]["ca.crt"] = Base64Encode("edited");
+  ASSERT_TRUE(store_.Update(kSecretKind, bundle_secret).ok());
+
+  ASSERT_TRUE(operator_->ResyncAll().ok());
+  Settle();
+
+  Json restored = *store_.Get(kSecretKind, "vitess-operator", "vtguard-operator-trust-bundle");
+  EXPECT_EQ(restored["data"], published);
+}
+
 TEST_F(OperatorTest, IssuesWebhookCertificateAndCaBundle) {
   ASSERT_TRUE(store_.Create(kMutatingWebhookKind, WebhookConfiguration(kMutatingWebhookKind)).ok());
   ASSERT_TRUE(
@@ -203,6 +219,21 @@ TEST_F(OperatorTest, InvalidPolicyReportsCondition) {
   EXPECT_FALSE(store_.Get(kSecretKind, kNamespace, "alpha-vtguard-ca").ok());
 }
 
+TEST_F(OperatorTest, ChangedSelectorReleasesCluster) {
+  AddCluster("alpha");
+  AddPolicy();
+  Settle();
+  ASSERT_TRUE(operator_->ClusterStatusOf(kNamespace, "alpha").has_value());
+
+  Json policy = *store_.Get(kPolicyKind, kNamespace, "tls");
+  policy["spec"]["clusterSelector"] = {{"matchLabels", {{"tier", "none"}}}};
+  ASSERT_TRUE(store_.Update(kPolicyKind, policy).ok());
+  Settle();
+
+  EXPECT_FALSE(operator_->ClusterStatusOf(kNamespace, "alpha").has_value());
+  EXPECT_EQ(PolicyStatus().value("clusters", Json::array()).size(), 0u) << PolicyStatus().dump(2);
+}
+
 TEST_F(OperatorTest, DeletedPolicyLeavesSecrets) {
   AddCluster("alpha");
   AddPolicy();
@@ -227,6 +258,22 @@ TEST_F(OperatorTest, ExportsContractMetrics) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
   }
   EXPECT_NE(text.find("component=\"vttablet\""), std::string::npos);
+}
+
+TEST_F(OperatorTest, DeletedClusterDropsMetrics) {
+  AddCluster("alpha");
+  AddCluster("beta");
+  AddPolicy();
+  Settle();
+  ASSERT_NE(metrics_.Serialize().find("name=\"alpha-vtguard-vttablet\""), std::string::npos);
+
+  ASSERT_TRUE(store_.Delete(kVitessClusterKind, kNamespace, "alpha").ok());
+  Settle();
+
+  std::string text = metrics_.Serialize();
+  EXPECT_EQ(text.find("alpha-vtguard-"), std::string::npos) << text;
+  EXPECT_EQ(text.find("cluster=\"alpha\""), std::string::npos) << text;
+  EXPECT_NE(text.find("name=\"beta-vtguard-vttablet\""), std::string::npos) << text;
 }
 
 }  // namespace
