@@ -15,6 +15,7 @@
 #include "common/http/tls_context.h"
 #include "common/kube/client.h"
 #include "common/kube/config.h"
+#include "webhook/allocator.h"
 #include "webhook/metrics.h"
 #include "webhook/policy_store.h"
 #include "webhook/policy_watcher.h"
@@ -46,12 +47,15 @@ void WaitForDrain(net::steady_timer& timer, std::chrono::steady_clock::time_poin
 }
 
 http::ServerOptions MakeServerOptions(const char* name, const WebhookOptions& options,
-                                      WebhookMetrics& metrics) {
+                                      WebhookMetrics& metrics, HeapTrimmer& trimmer) {
   http::ServerOptions server;
   server.name = name;
   server.limits.max_connections = options.max_connections;
   server.on_request_error = [&metrics](std::string_view reason) {
     metrics.CountRequestError(reason);
+  };
+  server.on_connection_closed = [&trimmer](int open_connections) {
+    trimmer.OnConnectionClosed(open_connections);
   };
   return server;
 }
@@ -115,6 +119,8 @@ Result<std::vector<vitess::TlsPolicy>> LoadPolicyFile(const std::filesystem::pat
 int RunWebhook(const WebhookOptions& options) {
   log::SetLevel(options.log_level);
   WebhookMetrics metrics;
+  // Declared before the io_context, because sessions that it destroys call into it.
+  HeapTrimmer trimmer;
   PolicyStore policies;
   http::CertificateStore certificates;
   std::unique_ptr<PolicyWatcher> watcher;
@@ -142,9 +148,10 @@ int RunWebhook(const WebhookOptions& options) {
     return Status::Ok();
   };
   Webhook webhook(MakePolicyHandler(policies), metrics, readiness);
-  http::Server https(ioc, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
-  http::Server plain(ioc, MakeServerOptions("metrics", options, metrics), webhook.metrics_router(),
-                     nullptr);
+  http::Server https(ioc, MakeServerOptions("webhook", options, metrics, trimmer), webhook.router(),
+                     *tls);
+  http::Server plain(ioc, MakeServerOptions("metrics", options, metrics, trimmer),
+                     webhook.metrics_router(), nullptr);
   for (auto [server, address] :
        {std::pair{&https, &options.listen_address}, std::pair{&plain, &options.metrics_address}}) {
     if (Status listening = server->Listen(*address); !listening.ok()) {

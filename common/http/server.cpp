@@ -71,7 +71,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   }
   ~Session() {
     state_->Unregister(id_);
-    --state_->open;
+    const int open = --state_->open;
+    if (state_->options.on_connection_closed) state_->options.on_connection_closed(open);
   }
 
   void Run() {

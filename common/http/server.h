@@ -49,6 +49,8 @@ struct ServerOptions {
   // Called with a snake_case reason for each request or connection rejected by the transport
   // (e.g. "body_too_large", "timeout", "not_found", "handshake_failed").
   std::function<void(std::string_view reason)> on_request_error;
+  // Called on a connection's thread after a connection closes, with the number still open.
+  std::function<void(int open_connections)> on_connection_closed;
 };
 
 // Parses "host:port" (IPv4, "[v6]:port" or a name that resolves to a literal address).
