@@ -47,15 +47,12 @@ void WaitForDrain(net::steady_timer& timer, std::chrono::steady_clock::time_poin
 }
 
 http::ServerOptions MakeServerOptions(const char* name, const WebhookOptions& options,
-                                      WebhookMetrics& metrics, HeapTrimmer& trimmer) {
+                                      WebhookMetrics& metrics) {
   http::ServerOptions server;
   server.name = name;
   server.limits.max_connections = options.max_connections;
   server.on_request_error = [&metrics](std::string_view reason) {
     metrics.CountRequestError(reason);
-  };
-  server.on_connection_closed = [&trimmer](int open_connections) {
-    trimmer.OnConnectionClosed(open_connections);
   };
   return server;
 }
@@ -148,10 +145,13 @@ int RunWebhook(const WebhookOptions& options) {
     return Status::Ok();
   };
   Webhook webhook(MakePolicyHandler(policies), metrics, readiness);
-  http::Server https(ioc, MakeServerOptions("webhook", options, metrics, trimmer), webhook.router(),
-                     *tls);
-  http::Server plain(ioc, MakeServerOptions("metrics", options, metrics, trimmer),
-                     webhook.metrics_router(), nullptr);
+  http::Server https(ioc, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
+  http::Server plain(ioc, MakeServerOptions("metrics", options, metrics), webhook.metrics_router(),
+                     nullptr);
+  for (http::Server* server : {&https, &plain}) {
+    server->set_on_connection_closed(
+        [&trimmer](int open_connections) { trimmer.OnConnectionClosed(open_connections); });
+  }
   for (auto [server, address] :
        {std::pair{&https, &options.listen_address}, std::pair{&plain, &options.metrics_address}}) {
     if (Status listening = server->Listen(*address); !listening.ok()) {

@@ -49,8 +49,6 @@ struct ServerOptions {
   // Called with a snake_case reason for each request or connection rejected by the transport
   // (e.g. "body_too_large", "timeout", "not_found", "handshake_failed").
   std::function<void(std::string_view reason)> on_request_error;
-  // Called on a connection's thread after a connection closes, with the number still open.
-  std::function<void(int open_connections)> on_connection_closed;
 };
 
 // Parses "host:port" (IPv4, "[v6]:port" or a name that resolves to a literal address).
@@ -69,6 +67,9 @@ class Server {
   Status Listen(std::string_view address);
   // The bound port, after Listen.
   unsigned short port() const { return port_; }
+  // Sets a callback that runs on a connection's thread after the connection closes, with the
+  // number still open. Call before Start.
+  void set_on_connection_closed(std::function<void(int open_connections)> callback);
   // Starts accepting on the io_context.
   void Start();
   // Stops accepting and drains; safe to call from any thread, more than once.
