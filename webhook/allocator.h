@@ -1,5 +1,5 @@
-// glibc malloc settings for vtguard-webhook. One admission request allocates and frees about
-// a thousand small blocks: the JSON nodes of the review, the patch and the response.
+// glibc malloc settings for vtguard-webhook. An admission request allocates and frees a small
+// block for every JSON node and most strings of the review, the patch and the response.
 #pragma once
 
 #include <atomic>
@@ -27,9 +27,9 @@ void ReexecWithMallocTunables(char** argv);
 void ConfigureAllocator();
 
 // Returns free heap memory to the system (malloc_trim) after connections close: when no
-// connection is left open, and after every kClosesPerTrim closes otherwise. After five rounds
-// of 32 new connections under saturating load, 6.0 MiB of anonymous memory stayed resident at
-// idle, and malloc_trim returned 2.8 MiB of it.
+// connection is left open, and after every kClosesPerTrim closes otherwise. Without these
+// settings, five rounds of 32 new connections under saturating load left 7.0 MiB of anonymous
+// memory resident at idle, and malloc_trim returned 4.8 MiB of it.
 class HeapTrimmer {
  public:
   static constexpr int kClosesPerTrim = 64;
