@@ -28,7 +28,7 @@ void ConfigureAllocator() {
 }
 
 void HeapTrimmer::OnConnectionClosed(int open_connections) {
-  const int closes = closes_.fetch_add(1) + 1;
+  const std::uint64_t closes = closes_.fetch_add(1) + 1;
   if (open_connections > 0 && closes % kClosesPerTrim != 0) return;
   malloc_trim(0);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace vtguard::webhook {
 
@@ -37,7 +38,7 @@ class HeapTrimmer {
   void OnConnectionClosed(int open_connections);
 
  private:
-  std::atomic<int> closes_{0};
+  std::atomic<std::uint64_t> closes_{0};
 };
 
 }  // namespace vtguard::webhook

@@ -116,7 +116,7 @@ Result<std::vector<vitess::TlsPolicy>> LoadPolicyFile(const std::filesystem::pat
 int RunWebhook(const WebhookOptions& options) {
   log::SetLevel(options.log_level);
   WebhookMetrics metrics;
-  // Declared before the io_context, because sessions that it destroys call into it.
+  // Declared before the io_context, because the sessions it destroys call the trimmer.
   HeapTrimmer trimmer;
   PolicyStore policies;
   http::CertificateStore certificates;
