@@ -62,5 +62,7 @@ std::string TruncateUtf8(std::string_view text, std::size_t max_bytes);
 
 // Standard base64 with padding.
 std::string Base64Encode(std::string_view bytes);
+// Appends the standard base64 of `bytes`, with padding, to `out`.
+void AppendBase64(std::string_view bytes, std::string& out);
 
 }  // namespace vtguard::webhook

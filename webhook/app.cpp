@@ -15,6 +15,7 @@
 #include "common/http/tls_context.h"
 #include "common/kube/client.h"
 #include "common/kube/config.h"
+#include "webhook/allocator.h"
 #include "webhook/metrics.h"
 #include "webhook/policy_store.h"
 #include "webhook/policy_watcher.h"
@@ -115,6 +116,8 @@ Result<std::vector<vitess::TlsPolicy>> LoadPolicyFile(const std::filesystem::pat
 int RunWebhook(const WebhookOptions& options) {
   log::SetLevel(options.log_level);
   WebhookMetrics metrics;
+  // Declared before the io_context, because the sessions it destroys call the trimmer.
+  HeapTrimmer trimmer;
   PolicyStore policies;
   http::CertificateStore certificates;
   std::unique_ptr<PolicyWatcher> watcher;
@@ -145,6 +148,10 @@ int RunWebhook(const WebhookOptions& options) {
   http::Server https(ioc, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
   http::Server plain(ioc, MakeServerOptions("metrics", options, metrics), webhook.metrics_router(),
                      nullptr);
+  for (http::Server* server : {&https, &plain}) {
+    server->set_on_connection_closed(
+        [&trimmer](int open_connections) { trimmer.OnConnectionClosed(open_connections); });
+  }
   for (auto [server, address] :
        {std::pair{&https, &options.listen_address}, std::pair{&plain, &options.metrics_address}}) {
     if (Status listening = server->Listen(*address); !listening.ok()) {

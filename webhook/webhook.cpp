@@ -119,7 +119,7 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
   }
 
   const vitess::AdmissionDecision decision = handler_(review, stage);
-  const std::string body = EncodeAdmissionResponse(review.uid, decision);
+  std::string body = EncodeAdmissionResponse(review.uid, decision);
 
   metrics_.CountRequest(expected.label, review.operation, ResultLabel(decision));
   // A dry run writes nothing, so it counts as no denial and no patch.
@@ -137,7 +137,7 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
                                                {log::Key::kName, review.name},
                                                {log::Key::kOperation, review.operation}});
   }
-  return JsonResponse(body);
+  return JsonResponse(std::move(body));
 }
 
 http::Response Webhook::HandleReadyz() {

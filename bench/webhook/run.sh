@@ -109,40 +109,63 @@ done
 nginx_bytes="$(curl -sk -X POST -H 'Content-Type: application/json' \
   --data-binary @"$work/review.json" "https://127.0.0.1:$nginx_port/mutate/vitesscluster" | wc -c)"
 
-# Runs wrk and prints "requests_per_second p50 p99" (latencies as wrk prints them).
+# Prints the CPU time (user + system) of the processes `pids` in clock ticks.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# Runs wrk and prints "requests_per_second p50 p99 cpu_us_per_request" (latencies as wrk prints
+# them). The last is the CPU time of the server processes `pids` over the run, divided by the
+# requests wrk completed. Other load on the machine changes it less than the request rate.
 run_wrk() {
   local url="$1" threads="$2" conns="$3" delay_ms="$4" out
+  shift 4
+  local ticks_before ticks_after
+  ticks_before="$(cpu_ticks "$@")"
   out="$(REVIEW_FILE="$work/review.json" DELAY_MS="$delay_ms" wrk -t"$threads" -c"$conns" \
     -d"$duration" --latency -s bench/webhook/post_review.lua "$url")"
+  ticks_after="$(cpu_ticks "$@")"
   echo "$out" >&2
   if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
     echo "bench: wrk reported errors" >&2
   fi
-  local rps p50 p99
+  local rps p50 p99 requests cpu_us
   rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
   p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
   p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
-  echo "$rps $p50 $p99"
+  requests="$(echo "$out" | awk '/requests in/ {print $1}')"
+  cpu_us="$(python3 -c "print(f'{($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / $requests:.0f}')")"
+  echo "$rps $p50 $p99 $cpu_us"
 }
 
 # Paced load: 10 connections, each waiting 10000/PACED_RATE ms between requests.
 paced_delay_ms=$((10000 / paced_rate))
 webhook_url="https://127.0.0.1:$webhook_port/mutate/vitesscluster"
 nginx_url="https://127.0.0.1:$nginx_port/mutate/vitesscluster"
+# nginx serves from its worker processes, the children of the master.
+nginx_workers="$(ps -o pid= --ppid "$nginx_pid" | tr -d ' ' | tr '\n' ' ')"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 rows=""
 ratios=""
 for run in $(seq "$runs"); do
   echo "bench: run $run of $runs: saturating load, webhook then nginx" >&2
-  read -r webhook_rps webhook_p50 webhook_p99 < <(run_wrk "$webhook_url" 2 "$connections" 0)
-  read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk "$nginx_url" 2 "$connections" 0)
+  read -r webhook_rps webhook_p50 webhook_p99 webhook_cpu < <(run_wrk "$webhook_url" 2 \
+    "$connections" 0 "$webhook_pid")
+  read -r nginx_rps nginx_p50 nginx_p99 nginx_cpu < <(run_wrk "$nginx_url" 2 "$connections" 0 \
+    $nginx_workers)
   echo "bench: run $run of $runs: paced load at about $paced_rate requests/s" >&2
-  read -r paced_rps paced_p50 paced_p99 < <(run_wrk "$webhook_url" 2 10 "$paced_delay_ms")
-  read -r nginx_paced_rps nginx_paced_p50 nginx_paced_p99 < <(run_wrk "$nginx_url" 2 10 \
-    "$paced_delay_ms")
+  read -r paced_rps paced_p50 paced_p99 _ < <(run_wrk "$webhook_url" 2 10 "$paced_delay_ms" \
+    "$webhook_pid")
+  read -r nginx_paced_rps nginx_paced_p50 nginx_paced_p99 _ < <(run_wrk "$nginx_url" 2 10 \
+    "$paced_delay_ms" $nginx_workers)
   ratio="$(python3 -c "print(f'{$webhook_rps / $nginx_rps:.2f}')")"
   ratios="$ratios $ratio"
-  rows="$rows| $run | $webhook_rps | $nginx_rps | **$ratio** | $webhook_p50 / $webhook_p99 | \
+  rows="$rows| $run | $webhook_rps | $nginx_rps | **$ratio** | $webhook_cpu / $nginx_cpu | \
+$webhook_p50 / $webhook_p99 | \
 $nginx_p50 / $nginx_p99 | $paced_rps: $paced_p50 / $paced_p99 | \
 $nginx_paced_rps: $nginx_paced_p50 / $nginx_paced_p99 |
 "
@@ -155,8 +178,8 @@ median_ratio="$(python3 -c "import statistics, sys; print(f'{statistics.median(m
 cat <<REPORT
 Response size: webhook $response_bytes bytes, nginx $nginx_bytes bytes.
 
-| run | webhook requests/s | nginx requests/s | ratio | webhook p50 / p99 | nginx p50 / p99 | webhook paced: requests/s: p50 / p99 | nginx paced: requests/s: p50 / p99 |
-|---|---|---|---|---|---|---|---|
+| run | webhook requests/s | nginx requests/s | ratio | CPU µs per request: webhook / nginx | webhook p50 / p99 | nginx p50 / p99 | webhook paced: requests/s: p50 / p99 | nginx paced: requests/s: p50 / p99 |
+|---|---|---|---|---|---|---|---|---|
 $rows
 - Throughput ratio webhook / nginx, median of $runs runs: **$median_ratio** (runs:$ratios)
 - Webhook peak RSS (VmHWM): $webhook_rss_kib KiB after all runs

@@ -40,6 +40,7 @@ struct Server::State {
   }
 
   ServerOptions options;
+  std::function<void(int open_connections)> on_connection_closed;
   const Router& router;
   std::shared_ptr<ssl::context> tls;
   std::atomic<int> open{0};
@@ -71,7 +72,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   }
   ~Session() {
     state_->Unregister(id_);
-    --state_->open;
+    const int open = --state_->open;
+    if (state_->on_connection_closed) state_->on_connection_closed(open);
   }
 
   void Run() {
@@ -350,6 +352,10 @@ Status Server::Listen(std::string_view address) {
             {{log::Key::kComponent, state_->options.name},
              {log::Key::kAddress, endpoint.address().to_string() + ":" + std::to_string(port_)}});
   return Status::Ok();
+}
+
+void Server::set_on_connection_closed(std::function<void(int open_connections)> callback) {
+  state_->on_connection_closed = std::move(callback);
 }
 
 void Server::Start() {

@@ -67,6 +67,9 @@ class Server {
   Status Listen(std::string_view address);
   // The bound port, after Listen.
   unsigned short port() const { return port_; }
+  // Sets a callback that runs on a connection's thread after the connection closes, with the
+  // number still open. Call before Start.
+  void set_on_connection_closed(std::function<void(int open_connections)> callback);
   // Starts accepting on the io_context.
   void Start();
   // Stops accepting and drains; safe to call from any thread, more than once.

@@ -86,7 +86,10 @@ std::string PartnerFlag(const std::string& name) {
 bool HasNamedEntry(const nlohmann::json* list, std::string_view key, std::string_view value) {
   if (list == nullptr || !list->is_array()) return false;
   return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
-    return entry.is_object() && entry.contains(key) && entry[std::string(key)] == value;
+    if (!entry.is_object()) return false;
+    auto field = entry.find(key);
+    return field != entry.end() && field->is_string() &&
+           field->get_ref<const std::string&>() == value;
   });
 }
 

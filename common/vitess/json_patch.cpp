@@ -47,17 +47,17 @@ std::string EscapePointerToken(std::string_view token) {
 }
 
 std::string ToPointer(const PointerTokens& tokens) {
+  std::size_t size = 0;
+  for (const std::string& token : tokens) size += token.size() + 1;
   std::string pointer;
+  pointer.reserve(size);
   for (const std::string& token : tokens) {
     pointer += '/';
-    for (char c : token) {
-      if (c == '~') {
-        pointer += "~0";
-      } else if (c == '/') {
-        pointer += "~1";
-      } else {
-        pointer += c;
-      }
+    // Tokens rarely contain '~' or '/', so most are appended whole.
+    if (token.find_first_of("~/") == std::string::npos) {
+      pointer += token;
+    } else {
+      pointer += EscapePointerToken(token);
     }
   }
   return pointer;
