@@ -3,13 +3,15 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 namespace vtguard::webhook {
 namespace {
 
 constexpr char kTunablesVariable[] = "GLIBC_TUNABLES";
-constexpr char kTunables[] = "glibc.malloc.tcache_count=64";
+constexpr char kTunables[] = "glibc.malloc.tcache_count=64:glibc.malloc.tcache_max=256";
 
 }  // namespace
 
@@ -23,7 +25,7 @@ void ReexecWithMallocTunables(char** argv) {
 }
 
 void ConfigureAllocator() {
-  mallopt(M_ARENA_MAX, 1);
+  mallopt(M_ARENA_MAX, 2);
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
