@@ -55,20 +55,22 @@ Result<std::vector<vitess::TlsPolicy>> LoadPolicies(const std::string& path) {
 
 const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& policies,
                                       const nlohmann::json& object) {
+  const vitess::TlsPolicy* selected = nullptr;
   for (const vitess::TlsPolicy& policy : policies) {
+    // The webhook takes the first policy by name; the order in the file must not matter.
+    if (selected != nullptr && policy.name >= selected->name) continue;
     nlohmann::json placed = object;
     if (!policy.namespace_.empty() && placed.is_object()) {
       nlohmann::json& metadata = placed["metadata"];
       if (!metadata.is_object()) metadata = nlohmann::json::object();
       if (!metadata.contains("namespace")) metadata["namespace"] = policy.namespace_;
     }
-    if (HandledKind(object) == vitess::ObjectKind::kPod) {
-      if (vitess::SelectsPod(policy, placed)) return &policy;
-      continue;
-    }
-    if (vitess::Selects(policy, placed)) return &policy;
+    const bool selects = HandledKind(object) == vitess::ObjectKind::kPod
+                             ? vitess::SelectsPod(policy, placed)
+                             : vitess::Selects(policy, placed);
+    if (selects) selected = &policy;
   }
-  return nullptr;
+  return selected;
 }
 
 std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {

@@ -38,8 +38,9 @@ std::string DocumentLabel(const std::string& file, std::size_t index);
 // VitessTLSPolicy document is an error.
 Result<std::vector<vitess::TlsPolicy>> LoadPolicies(const std::string& path);
 
-// The first policy that selects `object` (a VitessCluster or a Pod). An object without a
-// namespace is taken to be in the policy's namespace, as `kubectl apply -n` would place it.
+// The policy that selects `object` (a VitessCluster or a Pod), the first by name when several
+// do, as in the webhook. An object without a namespace is taken to be in the policy's
+// namespace, as `kubectl apply -n` would place it.
 const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& policies,
                                       const nlohmann::json& object);
 

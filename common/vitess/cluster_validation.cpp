@@ -2,6 +2,7 @@
 #include "common/vitess/admission.h"
 #include "common/vitess/cluster_sites.h"
 #include "common/vitess/flag_checks.h"
+#include "common/vitess/flags.h"
 #include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
@@ -24,10 +25,23 @@ bool HasTlsMount(const nlohmann::json& object, const PointerTokens& site) {
   return has(volumes, "name", kTlsVolumeName) && has(mounts, "mountPath", kTlsMountPath);
 }
 
+// Under the user's trust, a tablet client that reads a vtguard file is already reported by
+// CheckTabletTrust with the fix to use the user's CA; asking for vtguard's mount as well would
+// contradict that fix.
+bool IsTabletClientFlag(std::string_view key) {
+  const std::string name = CanonicalFlagName(key);
+  for (std::string_view prefix : kTabletClientPrefixes) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 void CheckMountedFiles(const nlohmann::json& object, const ClusterSite& site,
-                       const std::vector<FlagEntry>& flags, std::vector<Violation>& violations) {
+                       const std::vector<FlagEntry>& flags, const TabletServerTrust& trust,
+                       std::vector<Violation>& violations) {
   for (const FlagEntry& entry : flags) {
     if (entry.value.rfind(std::string(kTlsMountPath) + "/", 0) != 0) continue;
+    if (trust.user() && IsTabletClientFlag(entry.key)) continue;
     if (HasTlsMount(object, site.tokens)) return;
     violations.push_back({ToPointer(site.tokens),
                           entry.key + " reads " + entry.value + " but the " +
@@ -59,7 +73,7 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
   // Under the user's trust the user's own files are required, not vtguard's.
   if (known && !trust.user()) CheckMissingFlags(flags, checked, policy, step, where, violations);
   CheckTabletTrust(flags, checked, policy, trust, where, violations);
-  CheckMountedFiles(object, site, flags, violations);
+  CheckMountedFiles(object, site, flags, trust, violations);
 
   if (site.component != Component::kVttablet) return;
   PointerTokens backup = site.tokens;

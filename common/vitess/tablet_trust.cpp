@@ -50,15 +50,15 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // How a client family on `component` reaches tablets that serve the user's certificate:
 // "set WHAT on COMPONENT to VALUES (...), or ...".
 std::string UserClientFix(const std::string& what, std::string_view component,
-                          std::string_view values, const TabletServerTrust& trust,
-                          Spelling spelling) {
+                          std::string_view values, const TabletServerTrust& trust) {
   std::string fix = "set " + what + " on " + std::string(component) + " to " + std::string(values);
   if (trust.user_ca && trust.user_server_name) {
     fix += " (the tablets' own clients use " + *trust.user_ca + " and " + *trust.user_server_name +
            ")";
   }
-  return fix + ", or remove " + SpellFlag("grpc-cert", spelling) + " and " +
-         SpellFlag("grpc-key", spelling) + " from vttablet to let vtguard manage TLS";
+  const Spelling tablet = trust.user_certificate_spelling;
+  return fix + ", or remove " + SpellFlag("grpc-cert", tablet) + " and " +
+         SpellFlag("grpc-key", tablet) + " from vttablet to let vtguard manage TLS";
 }
 
 void CheckUserTrustClient(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
@@ -76,20 +76,19 @@ void CheckUserTrustClient(const std::vector<FlagEntry>& flags, const CheckedComp
     missing.push_back(ca_flag);
     if (name == nullptr) missing.push_back(name_flag);
   } else if (IsVtguardFile(ca->value)) {
-    violations.push_back(
-        {ca->path, serving + "but " + ca_flag + " is vtguard's CA " + ca->value,
-         UserClientFix(both, component, "your CA and server name", trust, checked.spelling),
-         Severity::kError});
+    violations.push_back({ca->path, serving + "but " + ca_flag + " is vtguard's CA " + ca->value,
+                          UserClientFix(both, component, "your CA and server name", trust),
+                          Severity::kError});
   }
   if (name == nullptr || name->value != policy.server_name) return;
   // A user who chose vtguard's server name for their own certificate is consistent.
   if (trust.user_server_name == name->value) return;
-  violations.push_back({name->path,
-                        serving + "but " + name_flag + " is vtguard's server name " + name->value +
-                            ", which their certificate need not carry",
-                        UserClientFix(name_flag, component, "the name in your tablet certificate",
-                                      trust, checked.spelling),
-                        Severity::kError});
+  violations.push_back(
+      {name->path,
+       serving + "but " + name_flag + " is vtguard's server name " + name->value +
+           ", which their certificate need not carry",
+       UserClientFix(name_flag, component, "the name in your tablet certificate", trust),
+       Severity::kError});
 }
 
 void CheckVtguardTrustClient(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
@@ -171,6 +170,7 @@ TabletServerTrust ReadTabletTrust(const nlohmann::json& cluster,
     if (!trust.user()) {
       trust.trust = TabletTrust::kUser;
       trust.user_certificate = certificate->value;
+      trust.user_certificate_spelling = SpellingOf(certificate->key).value_or(Spelling::kDash);
     }
     UserClientTrust client = ReadUserClientTrust(flags);
     Agree(client.ca, ca_seen, trust.user_ca);
@@ -188,6 +188,7 @@ TabletServerTrust ReadPodTrust(Component component, const std::vector<FlagEntry>
   }
   trust.trust = TabletTrust::kUser;
   trust.user_certificate = certificate->value;
+  trust.user_certificate_spelling = SpellingOf(certificate->key).value_or(Spelling::kDash);
   UserClientTrust client = ReadUserClientTrust(flags);
   trust.user_ca = client.ca;
   trust.user_server_name = client.server_name;
@@ -227,12 +228,11 @@ void CheckTabletTrust(const std::vector<FlagEntry>& flags, const CheckedComponen
   }
   if (missing.empty()) return;
   std::string component(ComponentName(checked.component));
-  violations.push_back(
-      {missing_path,
-       component + " lacks TLS flags " + JoinNames(missing) + " for tablets that serve " +
-           trust.user_certificate,
-       UserClientFix("them", component, "your CA and server name", trust, checked.spelling),
-       Severity::kError});
+  violations.push_back({missing_path,
+                        component + " lacks TLS flags " + JoinNames(missing) +
+                            " for tablets that serve " + trust.user_certificate,
+                        UserClientFix("them", component, "your CA and server name", trust),
+                        Severity::kError});
 }
 
 }  // namespace vtguard::vitess

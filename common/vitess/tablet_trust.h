@@ -38,6 +38,9 @@ struct TabletServerTrust {
   TabletTrust trust = TabletTrust::kVtguard;
   // Under kUser: the first user grpc-cert (or grpc-key) value, e.g. "/vt/tls/tls.crt".
   std::string user_certificate;
+  // Under kUser: the spelling of the key the user wrote for that certificate, so that a fix
+  // addressed to another component names vttablet's flags as vttablet reads them.
+  Spelling user_certificate_spelling = Spelling::kDash;
   // Under kUser: the CA and server name that tablet pools give their own tablet clients, when
   // every pool that sets them uses the same value. They tell users what the other clients need.
   std::optional<std::string> user_ca;

@@ -3,13 +3,39 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <string_view>
+
 #include "common/vitess/yaml_scalars.h"
 
 namespace vtguard::vitess {
 namespace {
 
+// True for a plain scalar that a YAML 1.1 reader, such as the one in kubectl and in the
+// Kubernetes API server, would not read as a string: y/yes/on/off and their kin, and anything
+// that starts like a number and could be one in some YAML 1.1 form (octal 0022, hex 0x1F,
+// 1_000, sexagesimal 1:30, .inf, exponents, timestamps). Quoting a few strings that no reader
+// would take as numbers, such as "1.2.3", is harmless.
+bool Yaml11ReadsAsNonString(std::string_view text) {
+  static constexpr std::string_view kWords[] = {"y",   "yes",  "n",     "no",   "on",
+                                                "off", "true", "false", "null", "~"};
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word : kWords) {
+    if (lower == word) return true;
+  }
+  const char first = text.front();
+  if (!std::isdigit(static_cast<unsigned char>(first)) && first != '+' && first != '-' &&
+      first != '.') {
+    return false;
+  }
+  return text.find_first_not_of("0123456789_.:+- eEtTzZxXoObBaAcCdDfFiInN") ==
+         std::string_view::npos;
+}
+
 bool NeedsQuotes(const std::string& text) {
-  return !yaml_internal::ResolvePlainScalar(text).is_string() || text.empty();
+  return text.empty() || !yaml_internal::ResolvePlainScalar(text).is_string() ||
+         Yaml11ReadsAsNonString(text);
 }
 
 void Emit(YAML::Emitter& out, const OrderedJson& value) {

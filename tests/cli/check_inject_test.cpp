@@ -332,6 +332,25 @@ TEST(InjectCommand, NamesAssumedVersion) {
   EXPECT_EQ(list[0]["severity"], "info");
 }
 
+// The webhook and the operator take the first policy by name; the CLI must agree, whatever
+// the order of the policies in the file.
+TEST(InjectCommand, TakesFirstPolicyByNameInAnyFileOrder) {
+  const std::string zeta =
+      "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+      "metadata: {name: zeta, namespace: example}\nspec: {serverName: z.example.internal}\n";
+  const std::string alpha =
+      "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
+      "metadata: {name: alpha, namespace: example}\nspec: {serverName: a.example.internal}\n";
+  for (const std::string& policies : {zeta + "---\n" + alpha, alpha + "---\n" + zeta}) {
+    std::string policy_file = WriteTemp("two-policies.yaml", policies);
+    CommandRun inject =
+        RunCommand(RunInjectCommand, {"-f", Example("cluster-v24.yaml"), "--policy", policy_file});
+    EXPECT_EQ(inject.code, kExitOk) << inject.err;
+    EXPECT_THAT(inject.out, ::testing::HasSubstr("a.example.internal")) << policies;
+    EXPECT_THAT(inject.out, ::testing::Not(::testing::HasSubstr("z.example.internal"))) << policies;
+  }
+}
+
 TEST(CheckCommand, ReportsObjectsNoPolicySelects) {
   std::string policy = WriteTemp("other-ns-policy.yaml",
                                  "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"

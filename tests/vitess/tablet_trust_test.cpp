@@ -86,8 +86,7 @@ TEST(TabletTrust, ValidationTable) {
          "but tablet-grpc-server-name is vtguard's server name vttablet.vtguard.internal"},
         {kDashboardFlags + "/tablet-manager-grpc-ca", "but tablet-manager-grpc-ca is vtguard's CA"},
         {kDashboardFlags + "/tablet-manager-grpc-server-name",
-         "but tablet-manager-grpc-server-name is vtguard's server name"},
-        {"/spec/vitessDashboard", "the vtguard-tls volume is not mounted there"}}},
+         "but tablet-manager-grpc-server-name is vtguard's server name"}}},
       {"user CA towards vtguard tablets",
        user_ca_on_vtguard_tablets,
        {{kDashboardFlags + "/tablet-grpc-ca",
@@ -114,6 +113,23 @@ TEST(TabletTrust, FixNamesTabletsCaAndServerName) {
             "set them on vtctld to your CA and server name (the tablets' own clients use "
             "/vt/tls/ca.crt and vttablet.example.com), or remove grpc-cert and grpc-key from "
             "vttablet to let vtguard manage TLS");
+}
+
+// The fix addressed to vtctld names vttablet's certificate flags as the user wrote them on
+// vttablet, not in vtctld's spelling.
+TEST(TabletTrust, FixSpellsTabletFlagsAsWrittenOnTablet) {
+  nlohmann::json tablet_flags = {{"grpc_cert", "/vt/tls/tls.crt"},
+                                 {"grpc_key", "/vt/tls/tls.key"},
+                                 {"tablet_grpc_ca", "/vt/tls/ca.crt"},
+                                 {"tablet_grpc_server_name", "vttablet.example.com"},
+                                 {"tablet_manager_grpc_ca", "/vt/tls/ca.crt"},
+                                 {"tablet_manager_grpc_server_name", "vttablet.example.com"}};
+  std::vector<Violation> violations =
+      ValidateVitessCluster(DefaultPolicy(), Cluster(tablet_flags, nlohmann::json::object()));
+  ASSERT_EQ(violations.size(), 1u) << Describe(violations);
+  EXPECT_THAT(violations[0].fix, ::testing::HasSubstr("set them on vtctld to your CA"));
+  EXPECT_THAT(violations[0].fix,
+              ::testing::HasSubstr("or remove grpc_cert and grpc_key from vttablet"));
 }
 
 TEST(TabletTrust, PoolsServingDifferentCertificates) {

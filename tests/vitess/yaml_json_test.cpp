@@ -3,6 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
 namespace vtguard::vitess {
 namespace {
 
@@ -186,6 +192,54 @@ TEST(JsonToYaml, RoundTripKeepsTypes) {
   ASSERT_TRUE(back.ok()) << yaml;
   EXPECT_EQ(back->at(0), value) << yaml;
   EXPECT_EQ(yaml.rfind("z: \"3306\"\n", 0), 0u) << yaml;
+}
+
+// Kubernetes and kubectl read YAML 1.1, where "yes", "on" and "0022" are a boolean and a
+// number. Those strings must come out quoted; ordinary strings stay plain.
+TEST(JsonToYaml, QuotesStringsThatYaml11WouldRetype) {
+  const std::vector<std::string> retyped = {"yes",  "Yes",  "NO",   "on",   "OFF",        "y",
+                                            "n",    "0022", "0777", "012",  "0x1F",       "1_000",
+                                            ".inf", ".NaN", "1e3",  "1:30", "2001-12-14", "-1"};
+  const std::vector<std::string> plain = {
+      "500m",           "1Gi",     "v24.0.0", "vitess/lite:v24.0.0", "zone1",
+      "/vt/tls/ca.crt", "replica", "Enforce"};
+  for (const std::string& text : retyped) {
+    OrderedJson value = {{"v", text}};
+    std::string yaml = ToYaml(value);
+    EXPECT_EQ(yaml, "v: \"" + text + "\"\n") << text;
+    auto back = ParseYamlDocuments(yaml);
+    ASSERT_TRUE(back.ok()) << yaml;
+    EXPECT_EQ(back->at(0), value) << yaml;
+  }
+  for (const std::string& text : plain) {
+    EXPECT_EQ(ToYaml(OrderedJson{{"v", text}}), "v: " + text + "\n") << text;
+  }
+}
+
+// The same strings read back by PyYAML, a YAML 1.1 reader, stay strings.
+TEST(JsonToYaml, Yaml11ReaderKeepsStrings) {
+  if (std::system("/usr/bin/python3 -c 'import yaml' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with the yaml module is not installed";
+  }
+  OrderedJson value = {{"annotations", {{"backup.example.com/enabled", "yes"}}},
+                       {"env", {{"umask", "0022"}, {"switch", "on"}, {"hex", "0x1F"}}},
+                       {"flags", {{"count", "1_000"}, {"when", "2001-12-14"}, {"x", "1:30"}}}};
+  const std::string path = ::testing::TempDir() + "/yaml11_reader.yaml";
+  {
+    std::ofstream file(path);
+    file << ToYaml(value);
+  }
+  const std::string command =
+      "/usr/bin/python3 -c 'import json,sys,yaml; "
+      "print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' " +
+      path;
+  std::FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  ASSERT_EQ(pclose(pipe), 0) << output;
+  EXPECT_EQ(OrderedJson::parse(output), value) << output;
 }
 
 }  // namespace
