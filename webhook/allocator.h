@@ -12,20 +12,19 @@ namespace vtguard::webhook {
 // glibc reads its tunables only at startup. glibc's per-thread cache keeps 7 free blocks of each
 // size by default, so most of a request's frees went to the slower shared bins. With 64 the
 // handler benchmark (bench/webhook/webhook_benchmark, BM_HandleAdmission) took 12 % less CPU.
-// Caching only blocks up to 256 bytes (most JSON nodes and strings are smaller) keeps the free
-// memory each thread holds small; with blocks up to glibc's default of 1,032 bytes the peak RSS
-// rose with each round of new connections.
+// Caching only blocks up to 256 bytes keeps the free memory in each thread's cache small. With
+// blocks up to glibc's default of 1,032 bytes, the peak RSS rose with each round of new
+// connections.
 // Returns only when GLIBC_TUNABLES was already set, so the user's tunables apply, or when
 // re-executing failed, so glibc's defaults apply.
 void ReexecWithMallocTunables(char** argv);
 
 // Sets, before any other thread starts:
-//   M_ARENA_MAX one per core, as many as the server's I/O threads: glibc's default allows up
+//   M_ARENA_MAX one per core, as many as the server's I/O threads. glibc's default allows up
 //     to 8 per core, and memory freed in one arena is reused only by the threads that allocate
-//     from it, so each new batch of connections could grow the heap. A single arena was tried
-//     and made the two I/O threads wait on its lock: under saturating load the server spent
-//     135-300 µs of CPU per request instead of about 95 µs, in futex wake-ups and context
-//     switches.
+//     from it, so each new batch of connections could grow the heap. With a single arena the
+//     two I/O threads waited on its lock, and under saturating load the server spent 135-300 µs
+//     of CPU per request instead of about 95 µs.
 //   M_MMAP_THRESHOLD 128 KiB: glibc's default, fixed, which stops glibc from raising the
 //     threshold after a large block is freed. Large request bodies then stay in mmap'ed
 //     blocks that go back to the system when freed instead of fragmenting the heap.

@@ -1,6 +1,6 @@
 // Compact JSON text for the admission response, byte for byte what nlohmann::json::dump(-1)
-// writes, with a fast path for the plain ASCII strings that make up nearly all of a JSON Patch:
-// they are copied in one append instead of escaped one character at a time.
+// writes. Plain ASCII strings, nearly all of a JSON Patch, are copied in one append instead of
+// escaped one character at a time.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,8 +10,8 @@
 namespace vtguard::webhook {
 
 // Appends `text` as a quoted JSON string. Strings with control characters, quotes,
-// backslashes or bytes above 0x7F go through nlohmann's escaping, which treats invalid UTF-8
-// as `handler` says (strict throws nlohmann::json::type_error, replace writes U+FFFD).
+// backslashes or bytes above 0x7F go through nlohmann's escaping, which handles invalid UTF-8
+// as `handler` selects (strict throws nlohmann::json::type_error, replace writes U+FFFD).
 void AppendJsonString(std::string_view text, std::string& out,
                       nlohmann::json::error_handler_t handler);
 

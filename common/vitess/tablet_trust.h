@@ -1,5 +1,5 @@
-// Who provides the certificate that a cluster's tablets serve, and the checks that keep every
-// client of those tablets on the matching CA and server name.
+// Tablet trust: the source of the certificate that a cluster's tablets serve, and the checks
+// that keep every client of those tablets on the matching CA and server name.
 //
 // A tablet pool whose grpc-cert or grpc-key names a file outside /vt/vtguard/tls serves the
 // user's certificate. Then the whole cluster uses user-managed trust for tablet connections,
@@ -78,9 +78,9 @@ std::vector<DesiredFlag> DropUserClientFamilies(std::vector<DesiredFlag> desired
 // True when a value in `flags` names a file under /vt/vtguard/tls.
 bool ReadsVtguardFiles(const std::vector<FlagEntry>& flags);
 
-// Reports client flags whose CA or server name does not match the certificate the tablets serve,
-// a tablet pool serving vtguard's certificate beside pools serving the user's, and (under
-// kUser) the tablet client flags and server flags that a component lacks.
+// Reports client flags whose CA or server name does not match the certificate the tablets
+// serve. Also reports a tablet pool that serves vtguard's certificate beside pools that serve the
+// user's, and, under kUser, the tablet client and server flags that a component lacks.
 void CheckTabletTrust(const std::vector<FlagEntry>& flags, const CheckedComponent& checked,
                       const TlsPolicy& policy, const TabletServerTrust& trust,
                       const std::string& missing_path, std::vector<Violation>& violations);

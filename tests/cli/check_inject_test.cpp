@@ -334,7 +334,7 @@ TEST(InjectCommand, NamesAssumedVersion) {
 
 // The webhook and the operator take the first policy by name; the CLI must agree, whatever
 // the order of the policies in the file.
-TEST(InjectCommand, TakesFirstPolicyByNameInAnyFileOrder) {
+TEST(InjectCommand, FirstPolicyByName) {
   const std::string zeta =
       "apiVersion: vtguard.io/v1alpha1\nkind: VitessTLSPolicy\n"
       "metadata: {name: zeta, namespace: example}\nspec: {serverName: z.example.internal}\n";
