@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates \
       libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev \
-      libspdlog-dev libfmt-dev prometheus-cpp-dev libbenchmark-dev \
+      libspdlog-dev libfmt-dev prometheus-cpp-dev libbenchmark-dev libmimalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ca-certificates
   libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev
-  libspdlog-dev libfmt-dev prometheus-cpp-dev libbenchmark-dev
+  libspdlog-dev libfmt-dev prometheus-cpp-dev libbenchmark-dev libmimalloc-dev
 )
 # Tests, fuzzing, checks and benchmarks need these as well.
 DEBIAN_PACKAGES=(

@@ -1,38 +1,43 @@
 #include "webhook/allocator.h"
 
-#include <malloc.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
+
+#ifdef VTGUARD_WITH_MIMALLOC
+#include <mimalloc.h>
+#else
+#include <malloc.h>
+#endif
 
 namespace vtguard::webhook {
-namespace {
 
-constexpr char kTunablesVariable[] = "GLIBC_TUNABLES";
-constexpr char kTunables[] = "glibc.malloc.tcache_count=64:glibc.malloc.tcache_max=256";
-
-}  // namespace
-
-void ReexecWithMallocTunables(char** argv) {
-  if (std::getenv(kTunablesVariable) != nullptr) return;
-  if (setenv(kTunablesVariable, kTunables, /*overwrite=*/0) != 0) return;
-  execv("/proc/self/exe", argv);
-  // Reached only when execv failed, for example without /proc. The program runs on with
-  // glibc's defaults.
-  unsetenv(kTunablesVariable);
+std::string AllocatorName() {
+#ifdef VTGUARD_WITH_MIMALLOC
+  // Linking mimalloc replaces malloc only when the dynamic linker finds it before libc; check
+  // that an allocated block really lies in mimalloc's heap.
+  void* block = std::calloc(1, 64);
+  const bool served = mi_is_in_heap_region(block);
+  std::free(block);
+  if (served) {
+    const int version = mi_version();
+    return "mimalloc " + std::to_string(version / 100) + "." + std::to_string(version / 10 % 10) +
+           "." + std::to_string(version % 10);
+  }
+#endif
+  return "glibc malloc";
 }
 
-void ConfigureAllocator() {
-  mallopt(M_ARENA_MAX, 2);
-  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+void ReleaseFreeMemory() {
+#ifdef VTGUARD_WITH_MIMALLOC
+  mi_collect(/*force=*/true);
+#else
+  malloc_trim(0);
+#endif
 }
 
 void HeapTrimmer::OnConnectionClosed(int open_connections) {
   const std::uint64_t closes = closes_.fetch_add(1) + 1;
-  if (open_connections > 0 && closes % kClosesPerTrim != 0) return;
-  malloc_trim(0);
+  if (open_connections > 0 && closes % kClosesPerRelease != 0) return;
+  ReleaseFreeMemory();
 }
 
 }  // namespace vtguard::webhook

@@ -28,21 +28,22 @@ namespace {
 constexpr std::uintmax_t kMaxPolicyFileBytes = 4 * 1024 * 1024;
 constexpr std::chrono::milliseconds kDrainPollInterval{10};
 
-// Polls until both servers have no open connection or the deadline passes, then stops `ioc`.
+// Polls until both servers have no open connection or the deadline passes, then stops the
+// loops.
 void WaitForDrain(net::steady_timer& timer, std::chrono::steady_clock::time_point deadline,
-                  const std::function<int()>& open_connections, net::io_context& ioc) {
+                  const std::function<int()>& open_connections, http::EventLoops& loops) {
   const int open = open_connections();
   if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (open > 0) {
       log::Warn("Shutdown timeout reached with connections still open.",
                 {{log::Key::kCount, open}});
     }
-    ioc.stop();
+    loops.Stop();
     return;
   }
   timer.expires_after(kDrainPollInterval);
-  timer.async_wait([&timer, deadline, &open_connections, &ioc](const boost::system::error_code&) {
-    WaitForDrain(timer, deadline, open_connections, ioc);
+  timer.async_wait([&timer, deadline, &open_connections, &loops](const boost::system::error_code&) {
+    WaitForDrain(timer, deadline, open_connections, loops);
   });
 }
 
@@ -126,7 +127,9 @@ int RunWebhook(const WebhookOptions& options) {
     return 1;
   }
 
-  net::io_context ioc;
+  // One loop per core; the connections of the webhook port are spread over them.
+  http::EventLoops loops(0);
+  net::io_context& ioc = loops.main();
   http::CertificateReloader reloader(
       ioc, certificates, options.tls_cert_dir, options.cert_poll_interval,
       [&metrics](const Status& result) { metrics.CountCertificateReload(result.ok()); });
@@ -145,7 +148,7 @@ int RunWebhook(const WebhookOptions& options) {
     return Status::Ok();
   };
   Webhook webhook(MakePolicyHandler(policies), metrics, readiness);
-  http::Server https(ioc, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
+  http::Server https(loops, MakeServerOptions("webhook", options, metrics), webhook.router(), *tls);
   http::Server plain(ioc, MakeServerOptions("metrics", options, metrics), webhook.metrics_router(),
                      nullptr);
   for (http::Server* server : {&https, &plain}) {
@@ -160,6 +163,8 @@ int RunWebhook(const WebhookOptions& options) {
     }
   }
   metrics.SetReady(readiness().ok());
+  log::Info("Webhook is serving.", {{log::Key::kThreads, static_cast<int>(loops.size())},
+                                    {log::Key::kAllocator, AllocatorName()}});
   https.Start();
   plain.Start();
   reloader.Start();
@@ -177,14 +182,10 @@ int RunWebhook(const WebhookOptions& options) {
     plain.Shutdown();
     reloader.Stop();
     WaitForDrain(drain_timer, std::chrono::steady_clock::now() + options.shutdown_timeout,
-                 open_connections, ioc);
+                 open_connections, loops);
   });
 
-  const unsigned thread_count = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < thread_count; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (std::thread& thread : threads) thread.join();
+  loops.Run();
   if (watcher) watcher->Stop();
   log::Info("Webhook stopped.");
   return 0;

@@ -3,13 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "webhook/allocator.h"
 #include "webhook/app.h"
 #include "webhook/options.h"
 
 int main(int argc, char** argv) {
-  vtguard::webhook::ReexecWithMallocTunables(argv);
-  vtguard::webhook::ConfigureAllocator();
   const std::vector<std::string> args(argv + 1, argv + argc);
   vtguard::Result<vtguard::webhook::WebhookOptions> options =
       vtguard::webhook::ParseWebhookOptions(args);

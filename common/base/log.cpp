@@ -59,6 +59,8 @@ std::string_view KeyName(Key key) {
   switch (key) {
     case Key::kAddress:
       return "address";
+    case Key::kAllocator:
+      return "allocator";
     case Key::kAttempt:
       return "attempt";
     case Key::kBackoffMs:
@@ -111,6 +113,8 @@ std::string_view KeyName(Key key) {
       return "subject";
     case Key::kSuppressed:
       return "suppressed";
+    case Key::kThreads:
+      return "threads";
     case Key::kUid:
       return "uid";
     case Key::kVersion:

@@ -33,6 +33,7 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 // The fixed key vocabulary, written in snake_case in the output.
 enum class Key {
   kAddress,          // "address": host:port of a listener or peer.
+  kAllocator,        // "allocator": the memory allocator that serves malloc.
   kAttempt,          // "attempt": 1-based retry counter.
   kBackoffMs,        // "backoff_ms": delay before the next attempt.
   kCluster,          // "cluster": VitessCluster name.
@@ -59,6 +60,7 @@ enum class Key {
   kStatus,           // "status": HTTP status code.
   kSubject,          // "subject": certificate subject.
   kSuppressed,       // "suppressed": repeats dropped by a LogLimiter since the last record.
+  kThreads,          // "threads": number of worker threads or event loops.
   kUid,              // "uid": Kubernetes or admission request uid.
   kVersion,          // "version": software version.
 };

@@ -2,14 +2,16 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
+#include <csignal>
 #include <optional>
 #include <type_traits>
 #include <vector>
 
 #include "common/base/log.h"
+#include "common/http/tls_stream.h"
 
 namespace vtguard::http {
 namespace beast = boost::beast;
@@ -60,14 +62,24 @@ constexpr std::chrono::seconds kTlsShutdownTimeout{1};
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kMaxLingerBytes = 16 * 1024 * 1024;
 
+// OpenSSL writes a TLS connection's socket with write(2), which raises SIGPIPE when the peer
+// has closed it; the default action would end the process. A failed write is reported as
+// EPIPE instead.
+void IgnoreSigpipe(const std::shared_ptr<ssl::context>& tls) {
+  if (tls) std::signal(SIGPIPE, SIG_IGN);
+}
+
 // One connection. kTls selects the stream type; the steps are the same for both.
 template <bool kTls>
 class Session : public std::enable_shared_from_this<Session<kTls>> {
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using Stream = std::conditional_t<kTls, TlsStream, tcp::socket>;
+  using Clock = std::chrono::steady_clock;
 
  public:
   Session(tcp::socket socket, std::shared_ptr<Server::State> state)
-      : stream_(MakeStream(std::move(socket), *state)), state_(std::move(state)) {
+      : stream_(MakeStream(std::move(socket), *state)),
+        timer_(stream_.get_executor()),
+        state_(std::move(state)) {
     ++state_->open;
   }
   ~Session() {
@@ -89,20 +101,53 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
  private:
   static Stream MakeStream(tcp::socket socket, Server::State& state) {
     if constexpr (kTls) {
-      return Stream(std::move(socket), *state.tls);
+      return Stream(std::move(socket), state.tls->native_handle());
     } else {
       return Stream(std::move(socket));
     }
   }
 
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& Socket() {
+    if constexpr (kTls) {
+      return stream_.socket();
+    } else {
+      return stream_;
+    }
+  }
   const ServerLimits& limits() const { return state_->options.limits; }
+
+  // Gives the step that starts now `timeout` to finish. One timer serves the connection: a
+  // later deadline only moves deadline_, and the timer, when it fires early, waits again.
+  void SetDeadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (timer_waiting_ && timer_.expiry() <= deadline_) return;
+    StartTimer();
+  }
+
+  void StartTimer() {
+    timer_waiting_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait(
+        [self = this->shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  }
+
+  void OnTimer(beast::error_code ec) {
+    if (ec == net::error::operation_aborted) return;  // Re-armed or closed.
+    timer_waiting_ = false;
+    if (closed_) return;
+    if (Clock::now() < deadline_) return StartTimer();
+    // The pending step completes with operation_aborted and reports the timeout. The socket
+    // stays open until the session ends, so that its descriptor cannot be reused meanwhile.
+    timed_out_ = true;
+    beast::error_code ignored;
+    Socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Socket().cancel(ignored);
+  }
 
   void Begin() {
     if constexpr (kTls) {
-      Lowest().expires_after(limits().handshake_timeout);
+      SetDeadline(limits().handshake_timeout);
       stream_.async_handshake(
-          ssl::stream_base::server,
           [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
     } else {
       WaitForRequest();
@@ -113,7 +158,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if (ec) {
       state_->ReportError("handshake_failed");
       log::Debug("TLS handshake failed.", {{log::Key::kError, ec.message()}});
-      return;  // The socket closes when the session is destroyed.
+      return Abandon();
     }
     WaitForRequest();
   }
@@ -124,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if (state_->draining) return Close();
     if (buffer_.size() > 0) return ReadHeader();
     idle_ = true;
-    Lowest().expires_after(limits().idle_timeout);
+    SetDeadline(limits().idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kReadChunkBytes),
         [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
@@ -143,7 +188,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
     parser_->body_limit(limits().max_body_bytes);
-    Lowest().expires_after(limits().header_timeout);
+    SetDeadline(limits().header_timeout);
     beast::http::async_read_header(stream_, buffer_, *parser_,
                                    [self = this->shared_from_this()](
                                        beast::error_code ec, std::size_t) { self->OnHeader(ec); });
@@ -162,7 +207,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     }
     route_ = std::get<const Route*>(match);
     if (parser_->is_done()) return Handle();
-    Lowest().expires_after(limits().body_timeout);
+    SetDeadline(limits().body_timeout);
     beast::http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) {
@@ -172,11 +217,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   }
 
   // Maps a failed header or body read to a response where the connection can still carry
-  // one; a timeout has already closed the socket.
+  // one; a timeout has already shut the socket down.
   void OnReadError(beast::error_code ec) {
-    if (ec == beast::error::timeout) {
+    if (timed_out_) {
       state_->ReportError("timeout");
-      return;
+      return Abandon();
     }
     if (ec == beast::http::error::end_of_stream || ec == net::error::eof ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset) {
@@ -225,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     response_->version(11);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
-    Lowest().expires_after(limits().write_timeout);
+    SetDeadline(limits().write_timeout);
     beast::http::async_write(
         stream_, *response_,
         [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -235,7 +280,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
 
   void OnWrite(beast::error_code ec, bool keep_alive) {
     response_.reset();
-    if (ec) return;
+    if (ec) return Abandon();
     if (linger_) return Linger();
     if (!keep_alive || state_->draining) return Close();
     WaitForRequest();
@@ -244,9 +289,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   // Reads and discards input until the peer closes, a size bound or the linger timeout.
   void Linger() {
     if (lingered_bytes_ == 0) {
+      SetDeadline(kLingerTimeout);
       beast::error_code ignored;
-      Lowest().expires_after(kLingerTimeout);
-      if constexpr (!kTls) Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if constexpr (!kTls) Socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
     if (lingered_bytes_ > kMaxLingerBytes) return Close();
     buffer_.consume(buffer_.size());
@@ -256,40 +301,56 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
           if (ec) {
             log::Debug("Lingering close ended.", {{log::Key::kError, ec.message()},
                                                   {log::Key::kCount, self->lingered_bytes_}});
-            return self->Close();
+            return self->timed_out_ ? self->Abandon() : self->Close();
           }
           self->lingered_bytes_ += bytes + 1;
           self->Linger();
         });
   }
 
-  // Runs on the session's strand when the server drains: an idle connection closes now, one
-  // with a request in flight closes after its response.
+  // Runs on the connection's loop or strand when the server drains: an idle connection
+  // closes now, one with a request in flight closes after its response.
   void OnDrain() {
-    if (idle_) Lowest().cancel();
+    beast::error_code ignored;
+    if (idle_) Socket().cancel(ignored);
   }
 
+  // Ends the connection cleanly: TLS close_notify, then the socket closes when the session
+  // ends.
   void Close() {
     if constexpr (kTls) {
-      Lowest().expires_after(kTlsShutdownTimeout);
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        beast::error_code ignored;
-        self->Lowest().socket().close(ignored);
-      });
+      if (!timed_out_) {
+        SetDeadline(kTlsShutdownTimeout);
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { self->Abandon(); });
+        return;
+      }
     } else {
       beast::error_code ignored;
-      Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-      Lowest().socket().close(ignored);
+      Socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
+    Abandon();
+  }
+
+  // Ends the connection without more I/O: the timer stops, and the socket closes once the
+  // last pending handler of the session has run.
+  void Abandon() {
+    closed_ = true;
+    timer_.cancel();
   }
 
   Stream stream_;
+  net::steady_timer timer_;
   std::shared_ptr<Server::State> state_;
   std::uint64_t id_ = 0;
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   std::optional<Response> response_;
   const Route* route_ = nullptr;
+  Clock::time_point deadline_{};
+  bool timer_waiting_ = false;
+  bool timed_out_ = false;
+  bool closed_ = false;
   bool idle_ = false;
   bool linger_ = false;
   std::size_t lingered_bytes_ = 0;
@@ -333,7 +394,18 @@ Server::Server(net::io_context& ioc, ServerOptions options, const Router& router
                std::shared_ptr<ssl::context> tls)
     : ioc_(ioc),
       state_(std::make_shared<State>(std::move(options), router, std::move(tls))),
-      acceptor_(net::make_strand(ioc)) {}
+      acceptor_(net::make_strand(ioc)) {
+  IgnoreSigpipe(state_->tls);
+}
+
+Server::Server(EventLoops& loops, ServerOptions options, const Router& router,
+               std::shared_ptr<ssl::context> tls)
+    : ioc_(loops.main()),
+      loops_(&loops),
+      state_(std::make_shared<State>(std::move(options), router, std::move(tls))),
+      acceptor_(loops.main()) {
+  IgnoreSigpipe(state_->tls);
+}
 
 Server::~Server() = default;
 
@@ -362,29 +434,36 @@ void Server::Start() {
   net::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
 }
 
+net::any_io_executor Server::NextConnectionExecutor() {
+  // A loop has one thread, so its connections need no strand.
+  if (loops_ != nullptr) return loops_->Next().get_executor();
+  return net::make_strand(ioc_);
+}
+
 void Server::DoAccept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec) {
-      log::Warn("Accepting a connection failed.",
-                {{log::Key::kComponent, state_->options.name}, {log::Key::kError, ec.message()}});
-    } else if (state_->open >= state_->options.limits.max_connections) {
-      state_->ReportError("too_many_connections");
-      beast::error_code ignored;
-      socket.close(ignored);
-    } else {
-      // Nagle's algorithm off, as nginx's tcp_nodelay: a response larger than one TLS record
-      // (16 KiB) goes out in several writes, and the last would wait for the peer's ACK.
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      if (state_->tls) {
-        std::make_shared<Session<true>>(std::move(socket), state_)->Run();
-      } else {
-        std::make_shared<Session<false>>(std::move(socket), state_)->Run();
-      }
-    }
-    DoAccept();
-  });
+  acceptor_.async_accept(
+      NextConnectionExecutor(), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec) {
+          log::Warn("Accepting a connection failed.", {{log::Key::kComponent, state_->options.name},
+                                                       {log::Key::kError, ec.message()}});
+        } else if (state_->open >= state_->options.limits.max_connections) {
+          state_->ReportError("too_many_connections");
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          // Nagle's algorithm off, as nginx's tcp_nodelay: a response larger than one TLS record
+          // (16 KiB) goes out in several writes, and the last would wait for the peer's ACK.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          if (state_->tls) {
+            std::make_shared<Session<true>>(std::move(socket), state_)->Run();
+          } else {
+            std::make_shared<Session<false>>(std::move(socket), state_)->Run();
+          }
+        }
+        DoAccept();
+      });
 }
 
 void Server::Shutdown() {

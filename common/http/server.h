@@ -1,6 +1,7 @@
 // An HTTP/1.1 server on Boost.Beast, over TLS (the webhook port) or plain TCP (metrics, health).
 //
-// Each connection runs a chain of asynchronous steps on its own strand:
+// Each connection runs a chain of asynchronous steps, on one EventLoops loop or, when the
+// server runs on a plain io_context, on a strand of it:
 //   [TLS handshake] -> wait for the first byte (idle timeout) -> read header (header timeout)
 //   -> route check -> read body (body timeout, size limit) -> handler -> write -> loop
 // Requests that break a limit get a status and a one-line reason (400, 404, 405, 408 where the
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -25,6 +27,7 @@
 #include <unordered_map>
 
 #include "common/base/status.h"
+#include "common/http/event_loops.h"
 #include "common/http/router.h"
 
 namespace vtguard::http {
@@ -57,7 +60,13 @@ Result<boost::asio::ip::tcp::endpoint> ParseEndpoint(std::string_view address);
 class Server {
  public:
   // `tls` is null for plain HTTP. The router and TLS context must outlive the server.
+  // Accepts and serves on `ioc`, each connection on a strand, so any number of threads may run
+  // it.
   Server(boost::asio::io_context& ioc, ServerOptions options, const Router& router,
+         std::shared_ptr<boost::asio::ssl::context> tls);
+  // Accepts on loops.main() and serves each connection on loops.Next(). `loops` must outlive
+  // the server.
+  Server(EventLoops& loops, ServerOptions options, const Router& router,
          std::shared_ptr<boost::asio::ssl::context> tls);
   ~Server();
   Server(const Server&) = delete;
@@ -82,8 +91,10 @@ class Server {
 
  private:
   void DoAccept();
+  boost::asio::any_io_executor NextConnectionExecutor();
 
   boost::asio::io_context& ioc_;
+  EventLoops* loops_ = nullptr;  // Null: connections run on strands of ioc_.
   std::shared_ptr<State> state_;
   boost::asio::ip::tcp::acceptor acceptor_;
   unsigned short port_ = 0;

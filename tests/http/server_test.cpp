@@ -267,6 +267,25 @@ TEST_F(ServerTest, PlainHttpModeServesRequests) {
   }
 }
 
+// The operator runs its servers on a plain io_context; there each connection runs on a strand.
+TEST_F(ServerTest, SharedIoContextServesTlsKeepAliveAndCloses) {
+  RunningServer server(router_, tls_, ShortLimits(), 2, nullptr,
+                       RunningServer::Threading::kSharedIoContext);
+  {
+    TestClient client(server.port(), TlsClient());
+    for (int i = 0; i < 5; ++i) {
+      auto response = client.Post("/echo", "{\"n\":" + std::to_string(i) + "}");
+      ASSERT_TRUE(response.ok()) << response.status().ToString();
+      EXPECT_EQ(response->body(), "{\"n\":" + std::to_string(i) + "}");
+    }
+    EXPECT_EQ(server.server().open_connections(), 1);
+  }
+  for (int i = 0; i < 100 && server.server().open_connections() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server.server().open_connections(), 0);
+}
+
 TEST(ParseEndpoint, AcceptsHostPortForms) {
   EXPECT_EQ(ParseEndpoint("127.0.0.1:8443")->port(), 8443);
   EXPECT_TRUE(ParseEndpoint("0.0.0.0:0").ok());

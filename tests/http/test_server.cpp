@@ -22,23 +22,34 @@ ServerOptions MakeOptions(ServerLimits limits, std::mutex* mu, std::map<std::str
 
 RunningServer::RunningServer(const Router& router, std::shared_ptr<boost::asio::ssl::context> tls,
                              ServerLimits limits, int threads,
-                             std::function<void(std::string_view)> on_error)
-    : server_(ioc_, MakeOptions(limits, &mu_, &errors_, std::move(on_error)), router,
-              std::move(tls)) {
-  Status listening = server_.Listen("127.0.0.1:0");
+                             std::function<void(std::string_view)> on_error, Threading threading) {
+  ServerOptions options = MakeOptions(limits, &mu_, &errors_, std::move(on_error));
+  if (threading == Threading::kEventLoops) {
+    loops_ = std::make_unique<EventLoops>(static_cast<unsigned>(threads));
+    server_ = std::make_unique<Server>(*loops_, std::move(options), router, std::move(tls));
+  } else {
+    ioc_ = std::make_unique<boost::asio::io_context>();
+    server_ = std::make_unique<Server>(*ioc_, std::move(options), router, std::move(tls));
+  }
+  Status listening = server_->Listen("127.0.0.1:0");
   if (!listening.ok()) throw std::runtime_error(listening.ToString());
-  server_.Start();
+  server_->Start();
+  if (loops_) {
+    threads_.emplace_back([this] { loops_->Run(); });
+    return;
+  }
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
-      auto guard = boost::asio::make_work_guard(ioc_);
-      ioc_.run();
+      auto guard = boost::asio::make_work_guard(*ioc_);
+      ioc_->run();
     });
   }
 }
 
 RunningServer::~RunningServer() {
-  server_.Shutdown();
-  ioc_.stop();
+  server_->Shutdown();
+  if (loops_) loops_->Stop();
+  if (ioc_) ioc_->stop();
   for (std::thread& thread : threads_) thread.join();
 }
 

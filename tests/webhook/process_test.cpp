@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -163,6 +164,34 @@ TEST_F(WebhookProcessTest, SigtermFinishesInFlightRequestAndExitsZero) {
 
   http::testing::TestClient late(*port, ClientTls());
   EXPECT_FALSE(late.Connect().ok());
+}
+
+// Release and default builds link mimalloc; sanitizer builds keep the sanitizer's allocator.
+TEST_F(WebhookProcessTest, LogsItsEventLoopsAndTheAllocatorThatServesMalloc) {
+  WebhookProcess process(Args(), dir_.path() / "webhook.log");
+  ASSERT_GT(process.pid(), 0);
+  ASSERT_TRUE(process.WaitForPort("webhook").has_value()) << process.Log();
+  std::optional<nlohmann::json> serving;
+  for (int i = 0; i < 500 && !serving; ++i) {
+    std::istringstream lines(process.Log());
+    for (std::string line; std::getline(lines, line);) {
+      auto record = nlohmann::json::parse(line, nullptr, false);
+      if (record.is_object() && record.value("msg", "") == "Webhook is serving.") serving = record;
+    }
+    if (!serving) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(serving.has_value()) << process.Log();
+  EXPECT_EQ((*serving)["threads"], std::max(1u, std::thread::hardware_concurrency()));
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_EQ((*serving)["allocator"], "glibc malloc");
+#else
+  EXPECT_EQ((*serving)["allocator"].get<std::string>().rfind("mimalloc 2.", 0), 0u)
+      << serving->dump();
+#endif
+  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
+  std::optional<int> status = process.WaitForExit(15s);
+  ASSERT_TRUE(status.has_value()) << process.Log();
+  EXPECT_EQ(*status, 0) << process.Log();
 }
 
 TEST_F(WebhookProcessTest, NotReadyWithoutCertificate) {
