@@ -13,6 +13,8 @@ TlsStream::TlsStream(boost::asio::ip::tcp::socket socket, SSL_CTX* context)
   }
   // A write may complete partly; Beast's write loop sends the rest.
   SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
+  // Read what the socket has in one read(2), not a record header and then its body.
+  SSL_set_read_ahead(ssl_.get(), 1);
   SSL_set_accept_state(ssl_.get());
 }
 
