@@ -154,12 +154,8 @@ std::string EncodeAdmissionResponse(std::string_view uid,
   // the order nlohmann::json would sort them. Client-supplied strings (uid) and messages go
   // through AppendJsonString, which escapes them and replaces invalid UTF-8.
   constexpr auto kReplace = json::error_handler_t::replace;
-  const bool with_patch = decision.allowed && decision.patch.is_array() && !decision.patch.empty();
-  std::string patch_text;
-  if (with_patch) {
-    patch_text.reserve(8 * 1024);
-    AppendJson(decision.patch, patch_text);
-  }
+  const bool with_patch = decision.allowed && !decision.patch.empty();
+  const std::string& patch_text = decision.patch.text();
   std::string text;
   text.reserve(256 + uid.size() + decision.message.size() + 4 * (patch_text.size() + 2) / 3);
   text.append(R"({"apiVersion":")").append(kAdmissionApiVersion);
