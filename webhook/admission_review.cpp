@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/vitess/json_parse.h"
 #include "webhook/json_writer.h"
 
 namespace vtguard::webhook {
@@ -134,8 +135,9 @@ Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::strin
   if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
     return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (review.is_discarded()) return InvalidArgument("body is not valid JSON");
+  Result<json> parsed = vitess::ParseJson(body, kMaxJsonDepth);
+  if (!parsed.ok()) return InvalidArgument("body is not valid JSON");
+  json& review = *parsed;
 
   VTG_ASSIGN_OR_RETURN(json * request, ReadEnvelope(review, uid));
   AdmissionRequest out;

@@ -109,7 +109,9 @@ class ClusterMutator {
         builder_(std::move(object)) {}
 
   MutationResult Run() {
-    std::string fingerprint = std::string(ToString(step_)) + "|" + policy_.server_name;
+    std::string fingerprint;
+    fingerprint.reserve(4096);
+    fingerprint.append(ToString(step_)).append("|").append(policy_.server_name);
     for (const ClusterSite& site : sites_) MutateSite(site, fingerprint);
     SetMarker(ShortHash(fingerprint));
     result_.patch = builder_.TakePatch();
@@ -143,13 +145,21 @@ class ClusterMutator {
         trust_.user()
             ? UserTrustFlags(site.component, present)
             : DropUserClientFamilies(DesiredFlags(policy_, site.component, step_), present);
-    fingerprint += "|" + ToPointer(site.tokens);
+    fingerprint += '|';
+    fingerprint += ToPointer(site.tokens);
+    // Adding a member keeps the map where it is, so the pointer stays valid across flags.
+    const nlohmann::json* flag_map = FindAt(builder_.working(), site.flags_tokens);
     for (const DesiredFlag& flag : flags) {
       std::string key = SpellFlag(flag.name, spelling);
       // Under the user's trust, which flags get copied depends on what the pod already sets.
       // Hashing them would make a second pass differ, so the user's own values stand alone.
-      if (!trust_.user()) fingerprint += "|" + key + "=" + flag.value;
-      AddFlagIfMissing(site, flag, key);
+      if (!trust_.user()) {
+        fingerprint += '|';
+        fingerprint += key;
+        fingerprint += '=';
+        fingerprint += flag.value;
+      }
+      AddFlagIfMissing(site, flag, key, flag_map);
     }
     if (trust_.user()) {
       // vtguard's Secret, mount and revision serve only a site that reads vtguard's files.
@@ -164,10 +174,12 @@ class ClusterMutator {
     fingerprint += "|rev=" + SetRevision(site);
   }
 
-  void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key) {
+  // Adds the flag unless the map at site.flags_tokens names it. `flags` is that map as FindAt
+  // returns it, and is updated when the map is created.
+  void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key,
+                        const nlohmann::json*& flags) {
     std::string existing;
     // A user value in any spelling that already names the flag is kept as it is.
-    const nlohmann::json* flags = FindAt(builder_.working(), site.flags_tokens);
     if (FindFlagKey(flags, flag.name, existing)) return;
     // Completing a user's own cert with vtguard's key (or the reverse) would pair files that do
     // not belong together; validation reports the half pair instead.
@@ -177,9 +189,15 @@ class ClusterMutator {
         (*flags)[existing].get<std::string>().rfind(std::string(kTlsMountPath), 0) != 0) {
       return;
     }
+    if (flags != nullptr && flags->is_object()) {
+      builder_.SetMemberOf(*flags, site.flags_tokens, key, flag.value);
+      return;
+    }
     if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
       Warn(ToPointer(site.flags_tokens) + ": not a map, so flag " + key + " was not added");
+      return;
     }
+    flags = FindAt(builder_.working(), site.flags_tokens);
   }
 
   void RemoveFlag(const ClusterSite& site, const std::string& canonical) {

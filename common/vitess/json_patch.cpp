@@ -53,12 +53,15 @@ std::string EscapePointerToken(std::string_view token) {
 
 void AppendPointerToken(std::string_view token, std::string& pointer) {
   pointer += '/';
-  // Tokens rarely contain '~' or '/', so most are appended whole.
-  if (token.find_first_of("~/") == std::string_view::npos) {
-    pointer.append(token);
-  } else {
-    pointer += EscapePointerToken(token);
+  // Tokens rarely contain '~' or '/', so most are appended whole. A plain loop, because
+  // find_first_of calls memchr on the two-character set once per character of the token.
+  for (char c : token) {
+    if (c == '~' || c == '/') {
+      pointer += EscapePointerToken(token);
+      return;
+    }
   }
+  pointer.append(token);
 }
 
 std::string ToPointer(std::span<const std::string> tokens) {
@@ -141,6 +144,21 @@ bool PatchBuilder::SetMember(std::span<const std::string> parent, std::string_vi
   Record("add", parent.first(std::min(depth, parent.size())), &added, &value);
   (*node)[std::string(added)] = std::move(value);
   return true;
+}
+
+void PatchBuilder::SetMemberOf(const nlohmann::json& object, std::span<const std::string> parent,
+                               std::string_view key, nlohmann::json value) {
+  // The builder owns the working copy that `object` points into.
+  auto& members = const_cast<nlohmann::json&>(object).get_ref<nlohmann::json::object_t&>();
+  auto it = members.find(key);
+  if (it != members.end()) {
+    if (it->second == value) return;
+    Record("replace", parent, &key, &value);
+    it->second = std::move(value);
+    return;
+  }
+  Record("add", parent, &key, &value);
+  members.emplace(std::string(key), std::move(value));
 }
 
 bool PatchBuilder::Append(std::span<const std::string> array, nlohmann::json value) {

@@ -64,6 +64,10 @@ class PatchBuilder {
   bool SetMember(const PointerTokens& parent, std::string_view key, nlohmann::json value) {
     return SetMember(std::span<const std::string>(parent), key, std::move(value));
   }
+  // Sets `key` in `object`, which must be the object that FindAt(working(), parent) returns.
+  // Does what SetMember does without walking the path from the root again.
+  void SetMemberOf(const nlohmann::json& object, std::span<const std::string> parent,
+                   std::string_view key, nlohmann::json value);
   // Appends to the array at `array`, creating it when missing. Returns false when the value
   // there is not an array.
   bool Append(std::span<const std::string> array, nlohmann::json value);

@@ -1,6 +1,7 @@
 #include "common/vitess/json_text.h"
 
-#include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace vtguard::vitess {
 namespace {
@@ -10,11 +11,35 @@ bool NeedsEscaping(char c) {
   return byte < 0x20 || byte >= 0x80 || c == '"' || c == '\\';
 }
 
+// Returns true when a byte of `text` needs escaping or UTF-8 checks: a control character, '"',
+// '\\' or a byte above 0x7F. Tests eight bytes per step with the "has a byte less than n" bit
+// trick, which may report a false positive but never misses a byte; a false positive only
+// sends the string through the slower exact path.
+bool AnyNeedsEscaping(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    const std::uint64_t quotes = word ^ (kOnes * '"');
+    const std::uint64_t backslashes = word ^ (kOnes * '\\');
+    const std::uint64_t flagged = word | ((word - kOnes * 0x20) & ~word) |
+                                  ((quotes - kOnes) & ~quotes) |
+                                  ((backslashes - kOnes) & ~backslashes);
+    if ((flagged & kHighBits) != 0) return true;
+  }
+  for (; i < text.size(); ++i) {
+    if (NeedsEscaping(text[i])) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string& out,
                       nlohmann::json::error_handler_t handler) {
-  if (std::any_of(text.begin(), text.end(), NeedsEscaping)) {
+  if (AnyNeedsEscaping(text)) {
     out += nlohmann::json(text).dump(-1, ' ', false, handler);
     return;
   }
