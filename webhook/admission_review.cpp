@@ -132,11 +132,16 @@ bool ExceedsJsonDepth(std::string_view text, int max_depth) {
 
 Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::string* uid) {
   uid->clear();
-  if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
-    return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
+  // The parser stops at kMaxJsonDepth, so a valid body within the limit needs no depth scan.
+  // A failed parse reports the depth first, whatever else is wrong with the body.
   Result<json> parsed = vitess::ParseJson(body, kMaxJsonDepth);
-  if (!parsed.ok()) return InvalidArgument("body is not valid JSON");
+  if (!parsed.ok()) {
+    if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
+      return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels");
+    }
+    return InvalidArgument("body is not valid JSON");
+  }
   json& review = *parsed;
 
   VTG_ASSIGN_OR_RETURN(json * request, ReadEnvelope(review, uid));

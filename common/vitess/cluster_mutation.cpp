@@ -36,9 +36,16 @@ bool IsRevisionEntry(const nlohmann::json& entry) {
          name->get_ref<const std::string&>() == kRevisionEnvName;
 }
 
+// The member `key` of the object at `tokens`, or nullptr.
+const nlohmann::json* MemberAt(const nlohmann::json& object, const PointerTokens& tokens,
+                               std::string_view key) {
+  const nlohmann::json* node = FindAt(object, tokens);
+  return node == nullptr ? nullptr : FindChild(*node, key);
+}
+
 // The VTGUARD_TLS_REVISION value in the extraEnv of `tokens`, if any.
 std::optional<std::string> RevisionAt(const nlohmann::json& object, const PointerTokens& tokens) {
-  const nlohmann::json* env = FindAt(object, Child(tokens, "extraEnv"));
+  const nlohmann::json* env = MemberAt(object, tokens, "extraEnv");
   if (env == nullptr || !env->is_array()) return std::nullopt;
   for (const nlohmann::json& entry : *env) {
     if (!IsRevisionEntry(entry)) continue;
@@ -208,27 +215,27 @@ class ClusterMutator {
   }
 
   void AddVolume(const ClusterSite& site, const std::string& secret) {
-    PointerTokens volumes = Child(site.tokens, "extraVolumes");
-    if (!HasNamedEntry(FindAt(builder_.working(), volumes), "name", kTlsVolumeName)) {
-      if (!builder_.Append(volumes, TlsVolume(secret))) {
-        Warn(ToPointer(volumes) + ": not a list, so the TLS volume was not added");
+    const nlohmann::json* volumes = MemberAt(builder_.working(), site.tokens, "extraVolumes");
+    if (!HasNamedEntry(volumes, "name", kTlsVolumeName)) {
+      if (!builder_.AppendMember(site.tokens, "extraVolumes", TlsVolume(secret))) {
+        Warn(ToPointer(site.tokens) + "/extraVolumes: not a list, so the TLS volume was not added");
       }
     }
-    PointerTokens mounts = Child(site.tokens, "extraVolumeMounts");
-    const nlohmann::json* existing = FindAt(builder_.working(), mounts);
-    if (HasNamedEntry(existing, "name", kTlsVolumeName)) return;
-    if (HasNamedEntry(existing, "mountPath", kTlsMountPath)) {
-      Warn(ToPointer(mounts) + ": another volume is mounted at " + std::string(kTlsMountPath));
+    const nlohmann::json* mounts = MemberAt(builder_.working(), site.tokens, "extraVolumeMounts");
+    if (HasNamedEntry(mounts, "name", kTlsVolumeName)) return;
+    if (HasNamedEntry(mounts, "mountPath", kTlsMountPath)) {
+      Warn(ToPointer(site.tokens) + "/extraVolumeMounts: another volume is mounted at " +
+           std::string(kTlsMountPath));
       return;
     }
-    if (!builder_.Append(mounts, TlsVolumeMount())) {
-      Warn(ToPointer(mounts) + ": not a list, so the TLS mount was not added");
+    if (!builder_.AppendMember(site.tokens, "extraVolumeMounts", TlsVolumeMount())) {
+      Warn(ToPointer(site.tokens) +
+           "/extraVolumeMounts: not a list, so the TLS mount was not added");
     }
   }
 
   // Returns the revision the site ends with.
   std::string SetRevision(const ClusterSite& site) {
-    PointerTokens env = Child(site.tokens, "extraEnv");
     std::optional<std::string> current = RevisionAt(builder_.working(), site.tokens);
     std::string wanted;
     if (options_.revision) {
@@ -239,18 +246,22 @@ class ClusterMutator {
       wanted = FallbackRevision(object_revision_, old_object_, site);
     }
     if (current == wanted) return wanted;
-    const nlohmann::json* list = FindAt(builder_.working(), env);
+    const nlohmann::json* list = MemberAt(builder_.working(), site.tokens, "extraEnv");
     if (current && list != nullptr) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         const nlohmann::json& entry = (*list)[i];
         if (IsRevisionEntry(entry)) {
-          builder_.Replace(Child(Child(env, std::to_string(i)), "value"), wanted);
+          PointerTokens value = site.tokens;
+          value.insert(value.end(), {"extraEnv", std::to_string(i), "value"});
+          builder_.Replace(value, wanted);
           return wanted;
         }
       }
     }
     nlohmann::json entry = {{"name", kRevisionEnvName}, {"value", wanted}};
-    if (!builder_.Append(env, entry)) Warn(ToPointer(env) + ": not a list, so no revision added");
+    if (!builder_.AppendMember(site.tokens, "extraEnv", std::move(entry))) {
+      Warn(ToPointer(site.tokens) + "/extraEnv: not a list, so no revision added");
+    }
     return wanted;
   }
 

@@ -82,32 +82,37 @@ const nlohmann::json* FindChild(const nlohmann::json& node, std::string_view tok
 }
 
 void JsonPatch::Add(std::string_view op, std::string_view path, const nlohmann::json* value) {
-  // Builds the operation aside, so a throw on invalid UTF-8 leaves the patch as it was.
-  std::string operation;
-  operation.reserve(32 + path.size());
-  operation.append(R"({"op":)");
-  AppendJsonString(op, operation, nlohmann::json::error_handler_t::strict);
-  operation.append(R"(,"path":)");
-  AppendJsonString(path, operation, nlohmann::json::error_handler_t::strict);
-  if (value != nullptr) {
-    operation.append(R"(,"value":)");
-    AppendJson(*value, operation);
-  }
-  operation += '}';
-
-  // The members above are in the order nlohmann sorts object keys: op, path, value.
+  if (text_.capacity() < 4096) text_.reserve(4096);
+  // Drops the closing ']' and writes the operation in its place. The members are in the order
+  // nlohmann sorts object keys: op, path, value.
+  const std::size_t closed_size = text_.size();
   text_.pop_back();
   if (size_ > 0) text_ += ',';
-  text_ += operation;
-  text_ += ']';
+  try {
+    text_.append(R"({"op":)");
+    AppendJsonString(op, text_, nlohmann::json::error_handler_t::strict);
+    text_.append(R"(,"path":)");
+    AppendJsonString(path, text_, nlohmann::json::error_handler_t::strict);
+    if (value != nullptr) {
+      text_.append(R"(,"value":)");
+      AppendJson(*value, text_);
+    }
+  } catch (const nlohmann::json::type_error&) {
+    // Leaves the patch as it was before the call.
+    text_.resize(closed_size - 1);
+    text_ += ']';
+    throw;
+  }
+  text_ += "}]";
   ++size_;
 }
 
 void PatchBuilder::Record(std::string_view op, std::span<const std::string> tokens,
-                          const std::string_view* last, const nlohmann::json* value) {
+                          std::initializer_list<std::string_view> last,
+                          const nlohmann::json* value) {
   path_.clear();
   for (const std::string& token : tokens) AppendPointerToken(token, path_);
-  if (last != nullptr) AppendPointerToken(*last, path_);
+  for (std::string_view token : last) AppendPointerToken(token, path_);
   patch_.Add(op, path_, value);
 }
 
@@ -129,7 +134,7 @@ bool PatchBuilder::SetMember(std::span<const std::string> parent, std::string_vi
   if (depth == full_size) {
     // The key exists: replace its value in place.
     if (*node == value) return true;
-    Record("replace", parent, &key, &value);
+    Record("replace", parent, {key}, &value);
     *node = std::move(value);
     return true;
   }
@@ -141,7 +146,7 @@ bool PatchBuilder::SetMember(std::span<const std::string> parent, std::string_vi
     value = std::move(wrapper);
   }
   const std::string_view added = token_at(depth);
-  Record("add", parent.first(std::min(depth, parent.size())), &added, &value);
+  Record("add", parent.first(std::min(depth, parent.size())), {added}, &value);
   (*node)[std::string(added)] = std::move(value);
   return true;
 }
@@ -153,11 +158,11 @@ void PatchBuilder::SetMemberOf(const nlohmann::json& object, std::span<const std
   auto it = members.find(key);
   if (it != members.end()) {
     if (it->second == value) return;
-    Record("replace", parent, &key, &value);
+    Record("replace", parent, {key}, &value);
     it->second = std::move(value);
     return;
   }
-  Record("add", parent, &key, &value);
+  Record("add", parent, {key}, &value);
   members.emplace(std::string(key), std::move(value));
 }
 
@@ -172,7 +177,28 @@ bool PatchBuilder::Append(std::span<const std::string> array, nlohmann::json val
   // Appending uses the explicit index, so the patch never carries "/-".
   const std::string index = std::to_string(node->size());
   const std::string_view last = index;
-  Record("add", array, &last, &value);
+  Record("add", array, {last}, &value);
+  node->push_back(std::move(value));
+  return true;
+}
+
+bool PatchBuilder::AppendMember(std::span<const std::string> parent, std::string_view key,
+                                nlohmann::json value) {
+  nlohmann::json* parent_node = MutableAt(working_, parent);
+  nlohmann::json* node = parent_node == nullptr ? nullptr : Step(*parent_node, key);
+  if (node == nullptr || node->is_null()) {
+    nlohmann::json created(nlohmann::json::value_t::array);
+    created.push_back(std::move(value));
+    if (parent_node != nullptr && parent_node->is_object()) {
+      SetMemberOf(*parent_node, parent, key, std::move(created));
+      return true;
+    }
+    return SetMember(parent, key, std::move(created));
+  }
+  if (!node->is_array()) return false;
+  // Appending uses the explicit index, so the patch never carries "/-".
+  const std::string index = std::to_string(node->size());
+  Record("add", parent, {key, index}, &value);
   node->push_back(std::move(value));
   return true;
 }
@@ -180,7 +206,7 @@ bool PatchBuilder::Append(std::span<const std::string> array, nlohmann::json val
 void PatchBuilder::Replace(std::span<const std::string> tokens, nlohmann::json value) {
   nlohmann::json* node = MutableAt(working_, tokens);
   if (node == nullptr) return;
-  Record("replace", tokens, nullptr, &value);
+  Record("replace", tokens, {}, &value);
   *node = std::move(value);
 }
 
@@ -188,7 +214,7 @@ void PatchBuilder::Remove(std::span<const std::string> tokens) {
   if (tokens.empty()) return;
   nlohmann::json* node = MutableAt(working_, tokens.first(tokens.size() - 1));
   if (node == nullptr || Step(*node, tokens.back()) == nullptr) return;
-  Record("remove", tokens, nullptr, nullptr);
+  Record("remove", tokens, {}, nullptr);
   if (node->is_object()) {
     node->erase(tokens.back());
   } else {

@@ -2,6 +2,7 @@
 // every operation applied, so later steps see what earlier steps added.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -71,6 +72,10 @@ class PatchBuilder {
   // Appends to the array at `array`, creating it when missing. Returns false when the value
   // there is not an array.
   bool Append(std::span<const std::string> array, nlohmann::json value);
+  // Appends to the array at `parent` + `key`, as Append does for those tokens, without copying
+  // them into one list.
+  bool AppendMember(std::span<const std::string> parent, std::string_view key,
+                    nlohmann::json value);
   // Replaces the existing value at `tokens`.
   void Replace(std::span<const std::string> tokens, nlohmann::json value);
   // Removes the existing value at `tokens`.
@@ -82,9 +87,9 @@ class PatchBuilder {
   JsonPatch TakePatch() { return std::exchange(patch_, JsonPatch()); }
 
  private:
-  // Records `op` at the pointer of `tokens` followed by `last` when `last` is not nullptr.
+  // Records `op` at the pointer of `tokens` followed by the tokens in `last`.
   void Record(std::string_view op, std::span<const std::string> tokens,
-              const std::string_view* last, const nlohmann::json* value);
+              std::initializer_list<std::string_view> last, const nlohmann::json* value);
 
   nlohmann::json working_;
   JsonPatch patch_;
