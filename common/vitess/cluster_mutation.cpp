@@ -153,7 +153,7 @@ class ClusterMutator {
             ? UserTrustFlags(site.component, present)
             : DropUserClientFamilies(DesiredFlags(policy_, site.component, step_), present);
     fingerprint += '|';
-    fingerprint += ToPointer(site.tokens);
+    fingerprint += site.pointer;
     // Adding a member keeps the map where it is, so the pointer stays valid across flags.
     const nlohmann::json* flag_map = FindAt(builder_.working(), site.flags_tokens);
     for (const DesiredFlag& flag : flags) {
@@ -197,11 +197,11 @@ class ClusterMutator {
       return;
     }
     if (flags != nullptr && flags->is_object()) {
-      builder_.SetMemberOf(*flags, site.flags_tokens, key, flag.value);
+      builder_.SetMemberOf(*flags, site.flags_pointer, key, flag.value);
       return;
     }
     if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
-      Warn(ToPointer(site.flags_tokens) + ": not a map, so flag " + key + " was not added");
+      Warn(site.flags_pointer + ": not a map, so flag " + key + " was not added");
       return;
     }
     flags = FindAt(builder_.working(), site.flags_tokens);
@@ -217,20 +217,19 @@ class ClusterMutator {
   void AddVolume(const ClusterSite& site, const std::string& secret) {
     const nlohmann::json* volumes = MemberAt(builder_.working(), site.tokens, "extraVolumes");
     if (!HasNamedEntry(volumes, "name", kTlsVolumeName)) {
-      if (!builder_.AppendMember(site.tokens, "extraVolumes", TlsVolume(secret))) {
-        Warn(ToPointer(site.tokens) + "/extraVolumes: not a list, so the TLS volume was not added");
+      if (!builder_.AppendMember(site.tokens, site.pointer, "extraVolumes", TlsVolume(secret))) {
+        Warn(site.pointer + "/extraVolumes: not a list, so the TLS volume was not added");
       }
     }
     const nlohmann::json* mounts = MemberAt(builder_.working(), site.tokens, "extraVolumeMounts");
     if (HasNamedEntry(mounts, "name", kTlsVolumeName)) return;
     if (HasNamedEntry(mounts, "mountPath", kTlsMountPath)) {
-      Warn(ToPointer(site.tokens) + "/extraVolumeMounts: another volume is mounted at " +
+      Warn(site.pointer + "/extraVolumeMounts: another volume is mounted at " +
            std::string(kTlsMountPath));
       return;
     }
-    if (!builder_.AppendMember(site.tokens, "extraVolumeMounts", TlsVolumeMount())) {
-      Warn(ToPointer(site.tokens) +
-           "/extraVolumeMounts: not a list, so the TLS mount was not added");
+    if (!builder_.AppendMember(site.tokens, site.pointer, "extraVolumeMounts", tls_mount_)) {
+      Warn(site.pointer + "/extraVolumeMounts: not a list, so the TLS mount was not added");
     }
   }
 
@@ -258,9 +257,12 @@ class ClusterMutator {
         }
       }
     }
-    nlohmann::json entry = {{"name", kRevisionEnvName}, {"value", wanted}};
-    if (!builder_.AppendMember(site.tokens, "extraEnv", std::move(entry))) {
-      Warn(ToPointer(site.tokens) + "/extraEnv: not a list, so no revision added");
+    // Filled member by member: a braced initializer list copies every element once more.
+    nlohmann::json entry(nlohmann::json::value_t::object);
+    entry["name"] = kRevisionEnvName;
+    entry["value"] = wanted;
+    if (!builder_.AppendMember(site.tokens, site.pointer, "extraEnv", std::move(entry))) {
+      Warn(site.pointer + "/extraEnv: not a list, so no revision added");
     }
     return wanted;
   }
@@ -281,6 +283,8 @@ class ClusterMutator {
   std::string cluster_;
   std::optional<std::string> object_revision_;
   PatchBuilder builder_;
+  // Built once and copied per site, because building from an initializer list is slow.
+  const nlohmann::json tls_mount_ = TlsVolumeMount();
   MutationResult result_;
   std::vector<std::string> errors_;
 };

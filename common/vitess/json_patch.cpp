@@ -151,18 +151,26 @@ bool PatchBuilder::SetMember(std::span<const std::string> parent, std::string_vi
   return true;
 }
 
-void PatchBuilder::SetMemberOf(const nlohmann::json& object, std::span<const std::string> parent,
+void PatchBuilder::RecordAt(std::string_view op, std::string_view pointer,
+                            std::initializer_list<std::string_view> last,
+                            const nlohmann::json* value) {
+  path_.assign(pointer);
+  for (std::string_view token : last) AppendPointerToken(token, path_);
+  patch_.Add(op, path_, value);
+}
+
+void PatchBuilder::SetMemberOf(const nlohmann::json& object, std::string_view parent_pointer,
                                std::string_view key, nlohmann::json value) {
   // The builder owns the working copy that `object` points into.
   auto& members = const_cast<nlohmann::json&>(object).get_ref<nlohmann::json::object_t&>();
   auto it = members.find(key);
   if (it != members.end()) {
     if (it->second == value) return;
-    Record("replace", parent, {key}, &value);
+    RecordAt("replace", parent_pointer, {key}, &value);
     it->second = std::move(value);
     return;
   }
-  Record("add", parent, {key}, &value);
+  RecordAt("add", parent_pointer, {key}, &value);
   members.emplace(std::string(key), std::move(value));
 }
 
@@ -182,7 +190,8 @@ bool PatchBuilder::Append(std::span<const std::string> array, nlohmann::json val
   return true;
 }
 
-bool PatchBuilder::AppendMember(std::span<const std::string> parent, std::string_view key,
+bool PatchBuilder::AppendMember(std::span<const std::string> parent,
+                                std::string_view parent_pointer, std::string_view key,
                                 nlohmann::json value) {
   nlohmann::json* parent_node = MutableAt(working_, parent);
   nlohmann::json* node = parent_node == nullptr ? nullptr : Step(*parent_node, key);
@@ -190,7 +199,7 @@ bool PatchBuilder::AppendMember(std::span<const std::string> parent, std::string
     nlohmann::json created(nlohmann::json::value_t::array);
     created.push_back(std::move(value));
     if (parent_node != nullptr && parent_node->is_object()) {
-      SetMemberOf(*parent_node, parent, key, std::move(created));
+      SetMemberOf(*parent_node, parent_pointer, key, std::move(created));
       return true;
     }
     return SetMember(parent, key, std::move(created));
@@ -198,7 +207,7 @@ bool PatchBuilder::AppendMember(std::span<const std::string> parent, std::string
   if (!node->is_array()) return false;
   // Appending uses the explicit index, so the patch never carries "/-".
   const std::string index = std::to_string(node->size());
-  Record("add", parent, {key, index}, &value);
+  RecordAt("add", parent_pointer, {key, index}, &value);
   node->push_back(std::move(value));
   return true;
 }

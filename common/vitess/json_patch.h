@@ -65,17 +65,18 @@ class PatchBuilder {
   bool SetMember(const PointerTokens& parent, std::string_view key, nlohmann::json value) {
     return SetMember(std::span<const std::string>(parent), key, std::move(value));
   }
-  // Sets `key` in `object`, which must be the object that FindAt(working(), parent) returns.
-  // Does what SetMember does without walking the path from the root again.
-  void SetMemberOf(const nlohmann::json& object, std::span<const std::string> parent,
+  // Sets `key` in `object`, which must be the object that FindAt(working(), parent) returns,
+  // given as `parent_pointer` = ToPointer(parent). Does what SetMember does without walking the
+  // path from the root or escaping its tokens again.
+  void SetMemberOf(const nlohmann::json& object, std::string_view parent_pointer,
                    std::string_view key, nlohmann::json value);
   // Appends to the array at `array`, creating it when missing. Returns false when the value
   // there is not an array.
   bool Append(std::span<const std::string> array, nlohmann::json value);
   // Appends to the array at `parent` + `key`, as Append does for those tokens, without copying
-  // them into one list.
-  bool AppendMember(std::span<const std::string> parent, std::string_view key,
-                    nlohmann::json value);
+  // them into one list. `parent_pointer` must be ToPointer(parent).
+  bool AppendMember(std::span<const std::string> parent, std::string_view parent_pointer,
+                    std::string_view key, nlohmann::json value);
   // Replaces the existing value at `tokens`.
   void Replace(std::span<const std::string> tokens, nlohmann::json value);
   // Removes the existing value at `tokens`.
@@ -90,6 +91,9 @@ class PatchBuilder {
   // Records `op` at the pointer of `tokens` followed by the tokens in `last`.
   void Record(std::string_view op, std::span<const std::string> tokens,
               std::initializer_list<std::string_view> last, const nlohmann::json* value);
+  // Records `op` at `pointer` followed by the tokens in `last`.
+  void RecordAt(std::string_view op, std::string_view pointer,
+                std::initializer_list<std::string_view> last, const nlohmann::json* value);
 
   nlohmann::json working_;
   JsonPatch patch_;
