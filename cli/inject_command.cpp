@@ -55,7 +55,7 @@ std::string InjectObject(const vitess::OrderedJson& document, const DocumentText
   if (mutation.changed()) {
     try {
       vitess::OrderedJson patched =
-          document.patch(vitess::OrderedJson::parse(mutation.patch.dump()));
+          document.patch(vitess::OrderedJson::parse(mutation.patch.text()));
       text = vitess::ToYaml(patched);
       written = nlohmann::json::parse(patched.dump());
     } catch (const nlohmann::json::exception& error) {

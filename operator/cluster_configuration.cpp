@@ -95,7 +95,7 @@ Status ClusterReconciler::EnsureClusterConfiguration(Pass& pass) {
   patch.push_back({{"op", "test"},
                    {"path", "/metadata/resourceVersion"},
                    {"value", MetadataString(pass.cluster, "resourceVersion")}});
-  for (const Json& op : mutation.patch) patch.push_back(op);
+  for (const Json& op : mutation.patch.ToJson()) patch.push_back(op);
   if (write_step) {
     patch.push_back(
         SetAnnotationOp(pass.cluster, vitess::kMigrationStepAnnotation, pass.migration_step));

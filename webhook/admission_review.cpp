@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/vitess/json_parse.h"
 #include "webhook/json_writer.h"
 
 namespace vtguard::webhook {
@@ -131,11 +132,17 @@ bool ExceedsJsonDepth(std::string_view text, int max_depth) {
 
 Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::string* uid) {
   uid->clear();
-  if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
-    return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  // The parser stops at kMaxJsonDepth, so a valid body within the limit needs no depth scan.
+  // A failed parse reports the depth first, whatever else is wrong with the body.
+  Result<json> parsed = vitess::ParseJson(body, kMaxJsonDepth);
+  if (!parsed.ok()) {
+    if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
+      return InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels");
+    }
+    return InvalidArgument("body is not valid JSON");
   }
-  json review = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (review.is_discarded()) return InvalidArgument("body is not valid JSON");
+  json& review = *parsed;
 
   VTG_ASSIGN_OR_RETURN(json * request, ReadEnvelope(review, uid));
   AdmissionRequest out;
@@ -154,12 +161,8 @@ std::string EncodeAdmissionResponse(std::string_view uid,
   // the order nlohmann::json would sort them. Client-supplied strings (uid) and messages go
   // through AppendJsonString, which escapes them and replaces invalid UTF-8.
   constexpr auto kReplace = json::error_handler_t::replace;
-  const bool with_patch = decision.allowed && decision.patch.is_array() && !decision.patch.empty();
-  std::string patch_text;
-  if (with_patch) {
-    patch_text.reserve(8 * 1024);
-    AppendJson(decision.patch, patch_text);
-  }
+  const bool with_patch = decision.allowed && !decision.patch.empty();
+  const std::string& patch_text = decision.patch.text();
   std::string text;
   text.reserve(256 + uid.size() + decision.message.size() + 4 * (patch_text.size() + 2) / 3);
   text.append(R"({"apiVersion":")").append(kAdmissionApiVersion);

@@ -6,7 +6,7 @@
 //                                                  .operation = "CREATE",
 //                                                  .stage = AdmissionStage::kMutate},
 //                                       cluster_json);
-//   // decision.patch is an RFC 6902 JSON Patch (array), empty when nothing changes.
+//   // decision.patch is an RFC 6902 JSON Patch as JSON text, empty when nothing changes.
 //
 // Flags injected per component (spelled for each component's Vitess version):
 //   vttablet  server grpc-cert, grpc-key (+ grpc-ca with clientAuth Required, + grpc-crl with
@@ -30,6 +30,7 @@
 
 #include "common/base/status.h"
 #include "common/vitess/flags.h"
+#include "common/vitess/json_patch.h"
 #include "common/vitess/policy.h"
 #include "common/vitess/version.h"
 
@@ -69,8 +70,8 @@ struct MutationOptions {
 };
 
 struct MutationResult {
-  nlohmann::json patch = nlohmann::json::array();  // RFC 6902 operations; [] = no change.
-  std::vector<std::string> warnings;               // Each at most kMaxWarningLength bytes.
+  JsonPatch patch;                    // RFC 6902 operations; empty = no change.
+  std::vector<std::string> warnings;  // Each at most kMaxWarningLength bytes.
   // Not OK when part of the object could not be mutated, for example an image without a
   // version and no spec.vitessVersion. The patch still covers every other component.
   Status status;
@@ -161,9 +162,9 @@ struct AdmissionDecision {
   bool allowed = true;
   int code = 200;       // HTTP-style status for denials (403), as AdmissionResponse.status.
   std::string message;  // Denial message listing every error; empty when allowed.
-  nlohmann::json patch = nlohmann::json::array();  // Mutate stage only.
-  std::vector<std::string> warnings;               // Each at most kMaxWarningLength bytes.
-  std::vector<Violation> violations;               // Every problem found, whatever the enforcement.
+  JsonPatch patch;      // Mutate stage only.
+  std::vector<std::string> warnings;  // Each at most kMaxWarningLength bytes.
+  std::vector<Violation> violations;  // Every problem found, whatever the enforcement.
   // True when the violations should be recorded (Audit or Warn, and not a dry run).
   bool record = false;
 };

@@ -36,9 +36,16 @@ bool IsRevisionEntry(const nlohmann::json& entry) {
          name->get_ref<const std::string&>() == kRevisionEnvName;
 }
 
+// The member `key` of the object at `tokens`, or nullptr.
+const nlohmann::json* MemberAt(const nlohmann::json& object, const PointerTokens& tokens,
+                               std::string_view key) {
+  const nlohmann::json* node = FindAt(object, tokens);
+  return node == nullptr ? nullptr : FindChild(*node, key);
+}
+
 // The VTGUARD_TLS_REVISION value in the extraEnv of `tokens`, if any.
 std::optional<std::string> RevisionAt(const nlohmann::json& object, const PointerTokens& tokens) {
-  const nlohmann::json* env = FindAt(object, Child(tokens, "extraEnv"));
+  const nlohmann::json* env = MemberAt(object, tokens, "extraEnv");
   if (env == nullptr || !env->is_array()) return std::nullopt;
   for (const nlohmann::json& entry : *env) {
     if (!IsRevisionEntry(entry)) continue;
@@ -109,7 +116,9 @@ class ClusterMutator {
         builder_(std::move(object)) {}
 
   MutationResult Run() {
-    std::string fingerprint = std::string(ToString(step_)) + "|" + policy_.server_name;
+    std::string fingerprint;
+    fingerprint.reserve(4096);
+    fingerprint.append(ToString(step_)).append("|").append(policy_.server_name);
     for (const ClusterSite& site : sites_) MutateSite(site, fingerprint);
     SetMarker(ShortHash(fingerprint));
     result_.patch = builder_.TakePatch();
@@ -143,13 +152,21 @@ class ClusterMutator {
         trust_.user()
             ? UserTrustFlags(site.component, present)
             : DropUserClientFamilies(DesiredFlags(policy_, site.component, step_), present);
-    fingerprint += "|" + ToPointer(site.tokens);
+    fingerprint += '|';
+    fingerprint += site.pointer;
+    // Adding a member keeps the map where it is, so the pointer stays valid across flags.
+    const nlohmann::json* flag_map = FindAt(builder_.working(), site.flags_tokens);
     for (const DesiredFlag& flag : flags) {
       std::string key = SpellFlag(flag.name, spelling);
       // Under the user's trust, which flags get copied depends on what the pod already sets.
       // Hashing them would make a second pass differ, so the user's own values stand alone.
-      if (!trust_.user()) fingerprint += "|" + key + "=" + flag.value;
-      AddFlagIfMissing(site, flag, key);
+      if (!trust_.user()) {
+        fingerprint += '|';
+        fingerprint += key;
+        fingerprint += '=';
+        fingerprint += flag.value;
+      }
+      AddFlagIfMissing(site, flag, key, flag_map);
     }
     if (trust_.user()) {
       // vtguard's Secret, mount and revision serve only a site that reads vtguard's files.
@@ -164,10 +181,12 @@ class ClusterMutator {
     fingerprint += "|rev=" + SetRevision(site);
   }
 
-  void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key) {
+  // Adds the flag unless the map at site.flags_tokens names it. `flags` is that map as FindAt
+  // returns it, and is updated when the map is created.
+  void AddFlagIfMissing(const ClusterSite& site, const DesiredFlag& flag, const std::string& key,
+                        const nlohmann::json*& flags) {
     std::string existing;
     // A user value in any spelling that already names the flag is kept as it is.
-    const nlohmann::json* flags = FindAt(builder_.working(), site.flags_tokens);
     if (FindFlagKey(flags, flag.name, existing)) return;
     // Completing a user's own cert with vtguard's key (or the reverse) would pair files that do
     // not belong together; validation reports the half pair instead.
@@ -177,9 +196,15 @@ class ClusterMutator {
         (*flags)[existing].get<std::string>().rfind(std::string(kTlsMountPath), 0) != 0) {
       return;
     }
-    if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
-      Warn(ToPointer(site.flags_tokens) + ": not a map, so flag " + key + " was not added");
+    if (flags != nullptr && flags->is_object()) {
+      builder_.SetMemberOf(*flags, site.flags_pointer, key, flag.value);
+      return;
     }
+    if (!builder_.SetMember(site.flags_tokens, key, flag.value)) {
+      Warn(site.flags_pointer + ": not a map, so flag " + key + " was not added");
+      return;
+    }
+    flags = FindAt(builder_.working(), site.flags_tokens);
   }
 
   void RemoveFlag(const ClusterSite& site, const std::string& canonical) {
@@ -190,27 +215,26 @@ class ClusterMutator {
   }
 
   void AddVolume(const ClusterSite& site, const std::string& secret) {
-    PointerTokens volumes = Child(site.tokens, "extraVolumes");
-    if (!HasNamedEntry(FindAt(builder_.working(), volumes), "name", kTlsVolumeName)) {
-      if (!builder_.Append(volumes, TlsVolume(secret))) {
-        Warn(ToPointer(volumes) + ": not a list, so the TLS volume was not added");
+    const nlohmann::json* volumes = MemberAt(builder_.working(), site.tokens, "extraVolumes");
+    if (!HasNamedEntry(volumes, "name", kTlsVolumeName)) {
+      if (!builder_.AppendMember(site.tokens, site.pointer, "extraVolumes", TlsVolume(secret))) {
+        Warn(site.pointer + "/extraVolumes: not a list, so the TLS volume was not added");
       }
     }
-    PointerTokens mounts = Child(site.tokens, "extraVolumeMounts");
-    const nlohmann::json* existing = FindAt(builder_.working(), mounts);
-    if (HasNamedEntry(existing, "name", kTlsVolumeName)) return;
-    if (HasNamedEntry(existing, "mountPath", kTlsMountPath)) {
-      Warn(ToPointer(mounts) + ": another volume is mounted at " + std::string(kTlsMountPath));
+    const nlohmann::json* mounts = MemberAt(builder_.working(), site.tokens, "extraVolumeMounts");
+    if (HasNamedEntry(mounts, "name", kTlsVolumeName)) return;
+    if (HasNamedEntry(mounts, "mountPath", kTlsMountPath)) {
+      Warn(site.pointer + "/extraVolumeMounts: another volume is mounted at " +
+           std::string(kTlsMountPath));
       return;
     }
-    if (!builder_.Append(mounts, TlsVolumeMount())) {
-      Warn(ToPointer(mounts) + ": not a list, so the TLS mount was not added");
+    if (!builder_.AppendMember(site.tokens, site.pointer, "extraVolumeMounts", tls_mount_)) {
+      Warn(site.pointer + "/extraVolumeMounts: not a list, so the TLS mount was not added");
     }
   }
 
   // Returns the revision the site ends with.
   std::string SetRevision(const ClusterSite& site) {
-    PointerTokens env = Child(site.tokens, "extraEnv");
     std::optional<std::string> current = RevisionAt(builder_.working(), site.tokens);
     std::string wanted;
     if (options_.revision) {
@@ -221,18 +245,25 @@ class ClusterMutator {
       wanted = FallbackRevision(object_revision_, old_object_, site);
     }
     if (current == wanted) return wanted;
-    const nlohmann::json* list = FindAt(builder_.working(), env);
+    const nlohmann::json* list = MemberAt(builder_.working(), site.tokens, "extraEnv");
     if (current && list != nullptr) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         const nlohmann::json& entry = (*list)[i];
         if (IsRevisionEntry(entry)) {
-          builder_.Replace(Child(Child(env, std::to_string(i)), "value"), wanted);
+          PointerTokens value = site.tokens;
+          value.insert(value.end(), {"extraEnv", std::to_string(i), "value"});
+          builder_.Replace(value, wanted);
           return wanted;
         }
       }
     }
-    nlohmann::json entry = {{"name", kRevisionEnvName}, {"value", wanted}};
-    if (!builder_.Append(env, entry)) Warn(ToPointer(env) + ": not a list, so no revision added");
+    // Filled member by member: a braced initializer list copies every element once more.
+    nlohmann::json entry(nlohmann::json::value_t::object);
+    entry["name"] = kRevisionEnvName;
+    entry["value"] = wanted;
+    if (!builder_.AppendMember(site.tokens, site.pointer, "extraEnv", std::move(entry))) {
+      Warn(site.pointer + "/extraEnv: not a list, so no revision added");
+    }
     return wanted;
   }
 
@@ -252,6 +283,8 @@ class ClusterMutator {
   std::string cluster_;
   std::optional<std::string> object_revision_;
   PatchBuilder builder_;
+  // Built once and copied per site, because building from an initializer list is slow.
+  const nlohmann::json tls_mount_ = TlsVolumeMount();
   MutationResult result_;
   std::vector<std::string> errors_;
 };

@@ -113,6 +113,10 @@ std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster) {
     SetImage(cluster, site, keyspace, "vtorc");
     sites.push_back(std::move(site));
   }
+  for (ClusterSite& site : sites) {
+    site.pointer = ToPointer(site.tokens);
+    site.flags_pointer = ToPointer(site.flags_tokens);
+  }
   return sites;
 }
 

@@ -19,6 +19,8 @@ struct ClusterSite {
   Component component = Component::kVttablet;
   PointerTokens tokens;        // The object holding extraVolumes, extraVolumeMounts, extraEnv.
   PointerTokens flags_tokens;  // The extraFlags map.
+  std::string pointer;         // `tokens` as a JSON Pointer.
+  std::string flags_pointer;   // `flags_tokens` as a JSON Pointer.
   bool exists = false;         // False for a gateway or dashboard that vitess-operator defaults.
   PointerTokens image_tokens;  // The image field that decides the Vitess version.
   std::optional<std::string> image;

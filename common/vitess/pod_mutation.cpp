@@ -93,7 +93,7 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
   // tablets serve the user's certificate still gets vtguard's volume and mount, unread.
   if (!trust.user() || ReadsVtguardFiles(present)) {
     if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
-      builder.Append({"spec", "volumes"}, TlsVolume(secret));
+      builder.Append(PointerTokens{"spec", "volumes"}, TlsVolume(secret));
     }
     const nlohmann::json* existing_mounts = FindAt(pod, mounts);
     if (!HasNamed(existing_mounts, "name", kTlsVolumeName) &&

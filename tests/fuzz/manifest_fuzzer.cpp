@@ -23,7 +23,7 @@ void Exercise(const nlohmann::json& object) {
         Decide(&policy, {kind, "CREATE", AdmissionStage::kMutate, false}, object, &object);
     if (mutate.patch.empty()) continue;
     // Every patch vtguard produces must apply to the object it was made for.
-    nlohmann::json patched = object.patch(mutate.patch);
+    nlohmann::json patched = object.patch(mutate.patch.ToJson());
     (void)ToYaml(OrderedJson::parse(patched.dump()));
   }
 }

@@ -114,7 +114,7 @@ TEST_F(ClusterReconcilerTest, FirstLeavesKeepWebhookRevision) {
   // The webhook wrote revision "1" at creation; the first leaves are new Secrets that no pod
   // has read, so they need no second rollout.
   Json cluster = LoadCluster("101_initial_cluster.yaml", "");
-  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch);
+  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch.ToJson());
   ASSERT_TRUE(store_.Create(kVitessClusterKind, cluster).ok());
   ClusterOutcome outcome = reconciler_.Reconcile(Policy(), kNamespace, "example");
   ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
@@ -124,7 +124,7 @@ TEST_F(ClusterReconcilerTest, FirstLeavesKeepWebhookRevision) {
 
 TEST_F(ClusterReconcilerTest, FirstLeavesRestartReadyPods) {
   Json cluster = LoadCluster("101_initial_cluster.yaml", "");
-  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch);
+  cluster = cluster.patch(vitess::MutateVitessCluster(Policy(), cluster, nullptr).patch.ToJson());
   ASSERT_TRUE(store_.Create(kVitessClusterKind, cluster).ok());
   testing::FakeVitessOperator pods(store_, kNamespace, "example");
   pods.CreatePods();  // Ready pods may hold files of an earlier Secret of the same name.

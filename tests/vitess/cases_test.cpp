@@ -38,12 +38,12 @@ TEST(PodCases, AnnotationKeysWithSlashAndTildeAreEscaped) {
   MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   bool marker_seen = false;
-  for (const nlohmann::json& op : result.patch) {
+  for (const nlohmann::json& op : result.patch.ToJson()) {
     EXPECT_NE(PathOf(op), "/metadata/annotations") << "replaced the annotation map";
     if (PathOf(op) == "/metadata/annotations/vtguard.io~1injected") marker_seen = true;
   }
-  EXPECT_TRUE(marker_seen) << result.patch.dump(2);
-  nlohmann::json patched = ApplyStrict(pod, result.patch);
+  EXPECT_TRUE(marker_seen) << result.patch.ToJson().dump(2);
+  nlohmann::json patched = ApplyStrict(pod, result.patch.ToJson());
   const nlohmann::json& annotations = patched["metadata"]["annotations"];
   for (const auto& [key, value] : pod["metadata"]["annotations"].items()) {
     EXPECT_EQ(annotations[key], value) << key;
@@ -56,15 +56,15 @@ TEST(PodCases, MissingVolumesAreCreatedAsArrays) {
   nlohmann::json pod = ReviewObject("02-no-volumes.json");
   MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-  ExpectNoDashSegment(result.patch);
+  ExpectNoDashSegment(result.patch.ToJson());
   bool created_volumes = false, created_mounts = false;
-  for (const nlohmann::json& op : result.patch) {
+  for (const nlohmann::json& op : result.patch.ToJson()) {
     if (PathOf(op) == "/spec/volumes") created_volumes = op.at("value").is_array();
     if (PathOf(op) == "/spec/containers/1/volumeMounts") created_mounts = op.at("value").is_array();
   }
-  EXPECT_TRUE(created_volumes) << result.patch.dump(2);
-  EXPECT_TRUE(created_mounts) << result.patch.dump(2);
-  nlohmann::json patched = ApplyStrict(pod, result.patch);
+  EXPECT_TRUE(created_volumes) << result.patch.ToJson().dump(2);
+  EXPECT_TRUE(created_mounts) << result.patch.ToJson().dump(2);
+  nlohmann::json patched = ApplyStrict(pod, result.patch.ToJson());
   EXPECT_EQ(CountNamed(patched["spec"]["volumes"], "name", "vtguard-tls"), 1);
   EXPECT_EQ(patched["spec"]["volumes"][0]["secret"]["secretName"], "cluster1-vtguard-vttablet");
   EXPECT_EQ(CountNamed(patched["spec"]["containers"][1]["volumeMounts"], "name", "vtguard-tls"), 1);
@@ -78,17 +78,17 @@ TEST(PodCases, SecondInjectionIsNoOp) {
   nlohmann::json pod = ReviewObject("03-double-injection.json");
   MutationResult first = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(first.changed());
-  nlohmann::json once = ApplyStrict(pod, first.patch);
+  nlohmann::json once = ApplyStrict(pod, first.patch.ToJson());
   MutationResult second = MutatePod(DefaultPolicy(), once, "CREATE");
-  EXPECT_TRUE(second.patch.empty()) << second.patch.dump(2);
+  EXPECT_TRUE(second.patch.empty()) << second.patch.ToJson().dump(2);
 
   nlohmann::json with_sidecar = once;
   nlohmann::json sidecar = {
       {"name", "proxy"}, {"image", "registry.example.com/proxy:1.0"}, {"args", {"--listen=:9000"}}};
   with_sidecar["spec"]["containers"].insert(with_sidecar["spec"]["containers"].begin(), sidecar);
   MutationResult third = MutatePod(DefaultPolicy(), with_sidecar, "CREATE");
-  EXPECT_TRUE(third.patch.empty()) << third.patch.dump(2);
-  nlohmann::json after = ApplyStrict(with_sidecar, third.patch);
+  EXPECT_TRUE(third.patch.empty()) << third.patch.ToJson().dump(2);
+  nlohmann::json after = ApplyStrict(with_sidecar, third.patch.ToJson());
   EXPECT_EQ(after["spec"]["containers"][0], sidecar);
   EXPECT_EQ(CountNamed(after["spec"]["volumes"], "name", "vtguard-tls"), 1);
   EXPECT_EQ(
@@ -103,7 +103,7 @@ TEST(PodCases, OptedInPodGetsFlagsOnceOnly) {
   pod["metadata"]["labels"]["vtguard.io/inject"] = "true";
   MutationResult first = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(first.status.ok()) << first.status.ToString();
-  nlohmann::json once = ApplyStrict(pod, first.patch);
+  nlohmann::json once = ApplyStrict(pod, first.patch.ToJson());
   const nlohmann::json& args = once["spec"]["containers"][0]["args"];
   int grpc_cert = 0;
   for (const nlohmann::json& arg : args) {
@@ -112,7 +112,7 @@ TEST(PodCases, OptedInPodGetsFlagsOnceOnly) {
   EXPECT_EQ(grpc_cert, 1) << args.dump();
   EXPECT_TRUE(ValidatePod(DefaultPolicy(), once).empty());
   MutationResult second = MutatePod(DefaultPolicy(), once, "CREATE");
-  EXPECT_TRUE(second.patch.empty()) << second.patch.dump(2);
+  EXPECT_TRUE(second.patch.empty()) << second.patch.ToJson().dump(2);
 }
 
 TEST(PodCases, UpdateNeverPatchesSpec) {
@@ -125,7 +125,7 @@ TEST(PodCases, UpdateNeverPatchesSpec) {
   TlsPolicy policy = DefaultPolicy();
   mutate = Decide(&policy, info, request["object"], &request["oldObject"]);
   EXPECT_TRUE(mutate.allowed);
-  for (const nlohmann::json& op : mutate.patch) {
+  for (const nlohmann::json& op : mutate.patch.ToJson()) {
     EXPECT_NE(std::string(PathOf(op)).rfind("/spec", 0), 0u) << op.dump();
   }
   EXPECT_FALSE(mutate.warnings.empty());
@@ -149,7 +149,7 @@ TEST_F(SpellingCase, V25GetsDashedFlags) {
   MutationResult result = MutateVitessCluster(DefaultPolicy(), documents_[0], nullptr);
   // The fragment sets no vtctld image, so only the dashboard lacks a version.
   EXPECT_NE(result.status.message().find("/spec/images/vtctld"), std::string::npos);
-  nlohmann::json patched = ApplyStrict(documents_[0], result.patch);
+  nlohmann::json patched = ApplyStrict(documents_[0], result.patch.ToJson());
   const nlohmann::json& flags =
       patched.at(nlohmann::json::json_pointer(std::string(kPool) + "/vttablet/extraFlags"));
   EXPECT_EQ(flags.size(), 6u) << flags.dump();
@@ -165,7 +165,7 @@ TEST_F(SpellingCase, V25GetsDashedFlags) {
 
 TEST_F(SpellingCase, V24DashedUserFlagsAreKept) {
   MutationResult result = MutateVitessCluster(DefaultPolicy(), documents_[1], nullptr);
-  nlohmann::json patched = ApplyStrict(documents_[1], result.patch);
+  nlohmann::json patched = ApplyStrict(documents_[1], result.patch.ToJson());
   const nlohmann::json& flags =
       patched.at(nlohmann::json::json_pointer(std::string(kPool) + "/vttablet/extraFlags"));
   std::map<std::string, int> count;
@@ -188,8 +188,8 @@ TEST_F(SpellingCase, V24DashedUserFlagsAreKept) {
 TEST_F(SpellingCase, V24UserTlsNamesClientsWithoutIt) {
   TlsPolicy policy = DefaultPolicy();
   policy.vitess_version = ParseVersionText("v24.0.4").value();
-  nlohmann::json patched =
-      ApplyStrict(documents_[1], MutateVitessCluster(policy, documents_[1], nullptr).patch);
+  nlohmann::json patched = ApplyStrict(
+      documents_[1], MutateVitessCluster(policy, documents_[1], nullptr).patch.ToJson());
   std::vector<Violation> violations = ValidateVitessCluster(policy, patched);
   ASSERT_EQ(violations.size(), 1u) << FormatViolation(violations.front());
   EXPECT_EQ(violations[0].path, "/spec/vitessDashboard");
@@ -217,7 +217,7 @@ TEST_F(SpellingCase, V21RejectsDashedFlags) {
   EXPECT_NE(decision.message.find("v21"), std::string::npos);
   // Mutation writes underscores for v21 and leaves the user's keys alone.
   MutationResult result = MutateVitessCluster(DefaultPolicy(), documents_[2], nullptr);
-  for (const nlohmann::json& op : result.patch) {
+  for (const nlohmann::json& op : result.patch.ToJson()) {
     std::string path = PathOf(op);
     if (path.find("extraFlags/") == std::string::npos) continue;
     EXPECT_EQ(path.substr(path.rfind('/')).find('-'), std::string::npos) << path;
@@ -230,7 +230,7 @@ TEST_F(SpellingCase, UnversionedImageIsNeverGuessed) {
     cluster["spec"]["images"]["vttablet"] = image;
     MutationResult result = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
     EXPECT_FALSE(result.status.ok()) << image;
-    for (const nlohmann::json& op : result.patch) {
+    for (const nlohmann::json& op : result.patch.ToJson()) {
       EXPECT_EQ(std::string(PathOf(op)).find("tabletPools/0/vttablet"), std::string::npos);
     }
     std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);

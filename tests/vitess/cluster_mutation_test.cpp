@@ -43,7 +43,7 @@ TEST(ClusterMutation, CoversEverySiteForV24) {
   nlohmann::json cluster = Cluster("vitess/lite:v24.0.4-mysql80");
   MutationResult result = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-  nlohmann::json patched = ApplyStrict(cluster, result.patch);
+  nlohmann::json patched = ApplyStrict(cluster, result.patch.ToJson());
 
   nlohmann::json expected_tablet = {
       {"grpc-cert", "/vt/vtguard/tls/tls.crt"},
@@ -80,7 +80,7 @@ TEST(ClusterMutation, CoversEverySiteForV24) {
   EXPECT_TRUE(ValidateVitessCluster(DefaultPolicy(), patched).empty());
 
   MutationResult again = MutateVitessCluster(DefaultPolicy(), patched, nullptr);
-  EXPECT_TRUE(again.patch.empty()) << again.patch.dump(2);
+  EXPECT_TRUE(again.patch.empty()) << again.patch.ToJson().dump(2);
 }
 
 TEST(ClusterMutation, SpellingFollowsVersion) {
@@ -105,7 +105,7 @@ TEST(ClusterMutation, SpellingFollowsVersion) {
     policy.flag_spelling = c.spelling;
     nlohmann::json cluster = Cluster(c.image);
     nlohmann::json patched =
-        ApplyStrict(cluster, MutateVitessCluster(policy, cluster, nullptr).patch);
+        ApplyStrict(cluster, MutateVitessCluster(policy, cluster, nullptr).patch.ToJson());
     EXPECT_TRUE(At(patched, "/spec/cells/0/gateway/extraFlags").contains(c.expected_key))
         << c.image << " " << ToString(c.spelling);
     // The custom pool's own underscored grpc_cert and grpc_key are kept; v25 rejects them.
@@ -125,7 +125,7 @@ TEST(ClusterMutation, ClientAuthAndCrlAddCertsAndLists) {
   policy.crl_enabled = true;
   nlohmann::json cluster = Cluster("vitess/lite:v24.0.4");
   MutationResult result = MutateVitessCluster(policy, cluster, nullptr);
-  nlohmann::json patched = ApplyStrict(cluster, result.patch);
+  nlohmann::json patched = ApplyStrict(cluster, result.patch.ToJson());
   const nlohmann::json& tablet = At(patched, std::string(kEqualPool) + "/vttablet/extraFlags");
   for (const char* key :
        {"grpc-ca", "grpc-crl", "tablet-grpc-cert", "tablet-grpc-key", "tablet-grpc-crl",
@@ -148,16 +148,17 @@ TEST(ClusterMutation, RevisionCarriedOverOnReapply) {
   cluster["spec"]["keyspaces"][0]["partitionings"][1]["custom"]["shards"][0]["tabletPools"][0]
       .erase("extraEnv");
   nlohmann::json old = ApplyStrict(
-      cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr, {.revision = "4"}).patch);
+      cluster,
+      MutateVitessCluster(DefaultPolicy(), cluster, nullptr, {.revision = "4"}).patch.ToJson());
   // A GitOps re-apply sends the manifest without vtguard's additions.
   MutationResult result = MutateVitessCluster(DefaultPolicy(), cluster, &old);
-  nlohmann::json patched = ApplyStrict(cluster, result.patch);
+  nlohmann::json patched = ApplyStrict(cluster, result.patch.ToJson());
   EXPECT_EQ(At(patched, std::string(kEqualPool) + "/extraEnv/0/value"), "4");
   EXPECT_EQ(At(patched, "/spec/vitessDashboard/extraEnv/0/value"), "4");
   EXPECT_EQ(patched["metadata"]["annotations"], old["metadata"]["annotations"]);
 
   MutationResult bumped = MutateVitessCluster(DefaultPolicy(), patched, &old, {.revision = "5"});
-  nlohmann::json after = ApplyStrict(patched, bumped.patch);
+  nlohmann::json after = ApplyStrict(patched, bumped.patch.ToJson());
   EXPECT_EQ(At(after, std::string(kEqualPool) + "/extraEnv/0/value"), "5");
   EXPECT_NE(after["metadata"]["annotations"], old["metadata"]["annotations"]);
 }
@@ -169,14 +170,15 @@ TEST(ClusterMutation, OptionalTlsMigrationSteps) {
   nlohmann::json step1 =
       ApplyStrict(cluster, MutateVitessCluster(policy, cluster, nullptr,
                                                {.migration_step = MigrationStep::kServersOptional})
-                               .patch);
+                               .patch.ToJson());
   const nlohmann::json& flags1 = At(step1, std::string(kEqualPool) + "/vttablet/extraFlags");
   EXPECT_EQ(flags1["grpc-enable-optional-tls"], "true");
   EXPECT_FALSE(flags1.contains("tablet-grpc-ca"));
   EXPECT_FALSE(At(step1, "/spec/cells/0/gateway").contains("extraFlags"));
 
   step1["metadata"]["annotations"]["vtguard.io/migration-step"] = "complete";
-  nlohmann::json done = ApplyStrict(step1, MutateVitessCluster(policy, step1, nullptr).patch);
+  nlohmann::json done =
+      ApplyStrict(step1, MutateVitessCluster(policy, step1, nullptr).patch.ToJson());
   const nlohmann::json& flags3 = At(done, std::string(kEqualPool) + "/vttablet/extraFlags");
   EXPECT_FALSE(flags3.contains("grpc-enable-optional-tls"));
   EXPECT_TRUE(flags3.contains("tablet-grpc-ca"));
@@ -187,9 +189,9 @@ TEST(ClusterMutation, EscapesFlagKeysInPaths) {
   nlohmann::json cluster = Cluster("vitess/lite:v24.0.4");
   cluster["spec"]["cells"][0]["gateway"] = {{"extraFlags", {{"a/b~c", "1"}}}};
   MutationResult result = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
-  nlohmann::json patched = ApplyStrict(cluster, result.patch);
+  nlohmann::json patched = ApplyStrict(cluster, result.patch.ToJson());
   EXPECT_EQ(At(patched, "/spec/cells/0/gateway/extraFlags/a~1b~0c"), "1");
-  for (const nlohmann::json& op : result.patch) {
+  for (const nlohmann::json& op : result.patch.ToJson()) {
     EXPECT_NE(PathOf(op), "/spec/cells/0/gateway/extraFlags") << "replaced an existing map";
   }
 }
@@ -201,7 +203,7 @@ TEST(ClusterMutation, MovedObjectGivesSamePatch) {
       .erase("extraEnv");
   nlohmann::json stored = ApplyStrict(
       no_revision,
-      MutateVitessCluster(DefaultPolicy(), no_revision, nullptr, {.revision = "4"}).patch);
+      MutateVitessCluster(DefaultPolicy(), no_revision, nullptr, {.revision = "4"}).patch.ToJson());
   nlohmann::json no_version = Cluster("vitess/lite:latest");
   const struct {
     const char* name;
@@ -217,7 +219,7 @@ TEST(ClusterMutation, MovedObjectGivesSamePatch) {
     MutationResult copied = MutateVitessCluster(DefaultPolicy(), c.object, c.old_object);
     MutationResult moved =
         MutateVitessCluster(DefaultPolicy(), nlohmann::json(c.object), c.old_object);
-    EXPECT_EQ(moved.patch, copied.patch) << c.name;
+    EXPECT_EQ(moved.patch.text(), copied.patch.text()) << c.name;
     EXPECT_EQ(moved.warnings, copied.warnings) << c.name;
     EXPECT_EQ(moved.status.ToString(), copied.status.ToString()) << c.name;
   }
@@ -227,7 +229,7 @@ TEST(ClusterMutation, LaterSiteRevisionFillsEarlierSites) {
   // Only the custom pool carries a revision ("7"); every other site takes it over.
   nlohmann::json cluster = Cluster("vitess/lite:v24.0.4");
   nlohmann::json patched =
-      ApplyStrict(cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
+      ApplyStrict(cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch.ToJson());
   EXPECT_EQ(At(patched, std::string(kEqualPool) + "/extraEnv/0/value"), "7");
   EXPECT_EQ(At(patched, std::string(kCustomPool) + "/extraEnv/0/value"), "7");
   EXPECT_EQ(At(patched, "/spec/vitessDashboard/extraEnv/0/value"), "7");

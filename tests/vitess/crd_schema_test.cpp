@@ -49,8 +49,8 @@ TEST(CrdSchema, InjectedExamplesMatchVitessClusterSchema) {
         ReadYamlFile(SharedPath(std::string("data/vitess-operator/") + file))[0];
     MutationResult result = MutateVitessCluster(policy, cluster, nullptr);
     ASSERT_TRUE(result.status.ok()) << file;
-    command +=
-        " " + WriteJson(dir, std::string(file) + ".json", ApplyStrict(cluster, result.patch));
+    command += " " + WriteJson(dir, std::string(file) + ".json",
+                               ApplyStrict(cluster, result.patch.ToJson()));
   }
   // A deliberately wrong object proves the validator rejects something.
   nlohmann::json wrong =

@@ -29,7 +29,7 @@ TEST(PodValidation, OptedInPodNeedsFlags) {
 
   MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch.ToJson());
   EXPECT_EQ(patched["spec"]["volumes"][0]["secret"]["secretName"], "c1-vtguard-vttablet");
   EXPECT_TRUE(ValidatePod(DefaultPolicy(), patched).empty());
 }
@@ -47,7 +47,7 @@ TEST(PodValidation, OptedInUserTlsTabletGetsOwnFiles) {
 
   MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch.ToJson());
   nlohmann::json expected_args = {"--grpc-cert=/vt/tls/tls.crt",
                                   "--grpc-key=/vt/tls/tls.key",
                                   "--tablet-grpc-ca=/vt/tls/ca.crt",
@@ -115,7 +115,7 @@ TEST(PodValidation, FlagsGoToCommandWithoutArgs) {
   nlohmann::json pod = OptedInPod("vitess/lite:v24.0.4", nullptr);
   pod["spec"]["containers"][0].erase("args");
   MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
-  nlohmann::json patched = testing::ApplyStrict(pod, result.patch);
+  nlohmann::json patched = testing::ApplyStrict(pod, result.patch.ToJson());
   const nlohmann::json& command = patched["spec"]["containers"][0]["command"];
   EXPECT_EQ(command[0], "/vt/bin/vttablet");
   EXPECT_EQ(command[1], "--grpc-cert=/vt/vtguard/tls/tls.crt");

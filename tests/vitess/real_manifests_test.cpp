@@ -35,7 +35,7 @@ TEST(RealManifests, InjectedClustersValidateClean) {
 
     MutationResult result = MutateVitessCluster(policy, cluster, nullptr);
     ASSERT_TRUE(result.status.ok()) << c.file << ": " << result.status.ToString();
-    nlohmann::json patched = ApplyStrict(cluster, result.patch);
+    nlohmann::json patched = ApplyStrict(cluster, result.patch.ToJson());
     std::vector<Violation> violations = ValidateVitessCluster(policy, patched);
     EXPECT_TRUE(violations.empty()) << c.file << ": " << FormatViolation(violations.front());
     EXPECT_TRUE(MutateVitessCluster(policy, patched, nullptr).patch.empty()) << c.file;

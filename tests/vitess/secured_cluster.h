@@ -32,7 +32,7 @@ inline nlohmann::json SecuredCluster(const std::string& image = "vitess/lite:v24
                 {"shardTemplate",
                  {{"tabletPools",
                    {{{"cell", "z1"}, {"vttablet", nlohmann::json::object()}}}}}}}}}}}}}}}}};
-  return cluster.patch(MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
+  return cluster.patch(MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch.ToJson());
 }
 
 // The value at JSON Pointer `pointer`, created as null when missing.

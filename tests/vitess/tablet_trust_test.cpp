@@ -162,7 +162,7 @@ TEST(TabletTrust, PoolsServingDifferentCertificates) {
 
   // Mutation adds no vtguard certificate to the pool without one.
   MutationResult mutation = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
-  for (const nlohmann::json& op : mutation.patch) {
+  for (const nlohmann::json& op : mutation.patch.ToJson()) {
     EXPECT_EQ(PathOf(op).find(pools_path + "2"), std::string::npos) << op.dump();
   }
 }
@@ -185,7 +185,7 @@ TEST(TabletTrust, MutationCompletesTabletFromOwnPod) {
   nlohmann::json cluster = Cluster(tablet, nlohmann::json::object());
   MutationResult mutation = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
   ASSERT_TRUE(mutation.status.ok()) << mutation.status.ToString();
-  nlohmann::json patched = ApplyStrict(cluster, mutation.patch);
+  nlohmann::json patched = ApplyStrict(cluster, mutation.patch.ToJson());
 
   nlohmann::json expected_tablet = kUserTablet;
   EXPECT_EQ(testing::At(patched, kFlags), expected_tablet);
@@ -208,7 +208,7 @@ TEST(TabletTrust, MutationKeepsUserCaFamilyIncomplete) {
   nlohmann::json cluster =
       Cluster(nlohmann::json::object(), {{"tablet-grpc-ca", "/vt/tls/ca.crt"}});
   nlohmann::json patched =
-      ApplyStrict(cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch);
+      ApplyStrict(cluster, MutateVitessCluster(DefaultPolicy(), cluster, nullptr).patch.ToJson());
   nlohmann::json expected_dashboard = {
       {"tablet-grpc-ca", "/vt/tls/ca.crt"},
       {"tablet-manager-grpc-ca", "/vt/vtguard/tls/ca.crt"},
@@ -231,7 +231,7 @@ TEST(TabletTrust, WebhookValidationDeniesMix) {
   AdmissionDecision mutate =
       Decide(&policy, {ObjectKind::kVitessCluster, "CREATE", AdmissionStage::kMutate, false},
              Cluster(kUserTablet, nlohmann::json::object()), nullptr);
-  for (const nlohmann::json& op : mutate.patch) {
+  for (const nlohmann::json& op : mutate.patch.ToJson()) {
     EXPECT_EQ(op.dump().find("/vt/vtguard/tls"), std::string::npos) << op.dump();
   }
 }

@@ -75,12 +75,13 @@ TEST(EncodeAdmissionResponse, OmitsPatchWhenNothingChanges) {
 
 TEST(EncodeAdmissionResponse, EncodesPatchAsBase64JsonPatch) {
   vitess::AdmissionDecision decision;
-  decision.patch =
-      json::array({{{"op", "add"}, {"path", "/metadata/labels/a~1b"}, {"value", "c"}}});
+  const json value = "c";
+  decision.patch.Add("add", "/metadata/labels/a~1b", &value);
   decision.warnings = {std::string(200, 'w')};
   const json response = json::parse(EncodeAdmissionResponse("u-3", decision));
   EXPECT_EQ(response["response"]["patchType"], "JSONPatch");
-  EXPECT_EQ(json::parse(testing::Base64Decode(response["response"]["patch"])), decision.patch);
+  EXPECT_EQ(testing::Base64Decode(response["response"]["patch"]),
+            R"([{"op":"add","path":"/metadata/labels/a~1b","value":"c"}])");
   ASSERT_EQ(response["response"]["warnings"].size(), 1u);
   EXPECT_EQ(response["response"]["warnings"][0].get<std::string>().size(), 120u);
 }
