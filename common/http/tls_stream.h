@@ -126,8 +126,13 @@ class TlsStream {
       total += buffer.size();
     }
     if (non_empty <= 1 || total > kMaxRecordBytes) return first;
-    gather_.resize(total);
-    boost::asio::buffer_copy(boost::asio::buffer(gather_), buffers);
+    gather_.clear();
+    gather_.reserve(total);
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      boost::asio::const_buffer buffer(*it);
+      gather_.append(static_cast<const char*>(buffer.data()), buffer.size());
+    }
     return boost::asio::buffer(gather_);
   }
 
