@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Memory of vtguard-webhook over repeated rounds of new connections: starts one server, runs
-# ROUNDS saturating wrk rounds of CONNECTIONS new keep-alive connections each, and after each
-# round, once the connections are closed, prints the peak RSS (VmHWM), the resident anonymous
-# memory and the CPU µs per request of that round.
+# Memory of vtguard-webhook over repeated rounds of new connections. The script starts one
+# server and runs ROUNDS saturating wrk rounds, each with CONNECTIONS new keep-alive
+# connections. After each round, once the connections are closed, it prints the peak RSS
+# (VmHWM), the resident anonymous memory and the CPU µs per request of that round.
 #
 #   bench/webhook/rounds.sh [path/to/vtguard-webhook]
 #
