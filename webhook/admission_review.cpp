@@ -159,7 +159,7 @@ bool ExceedsJsonDepth(std::string_view text, int max_depth) {
 Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, std::string* uid) {
   uid->clear();
   // The parser stops at kMaxJsonDepth, so a valid body within the limit needs no depth scan.
-  // A failed parse reports the depth first, whatever else is wrong with the body.
+  // When the parse fails, a body nested too deep gets the depth error, whatever else is wrong.
   Result<json> parsed = vitess::ParseJson(body, kMaxJsonDepth);
   if (!parsed.ok()) {
     if (ExceedsJsonDepth(body, kMaxJsonDepth)) {
@@ -269,12 +269,12 @@ void AppendBase64(std::string_view bytes, std::string& out) {
     output += 4;
   }
   if (i < size) {
-    // One or two bytes remain: pad the group with zero bits and '='.
-    const bool two = i + 2 == size;
+    // When one or two bytes remain, the group is padded with zero bits and '='.
+    const bool two_bytes = i + 2 == size;
     const std::uint32_t group =
-        (std::uint32_t{input[i]} << 16) | (two ? std::uint32_t{input[i + 1]} << 8 : 0);
+        (std::uint32_t{input[i]} << 16) | (two_bytes ? std::uint32_t{input[i + 1]} << 8 : 0);
     std::memcpy(output, kBase64Pairs.pairs[group >> 12], 2);
-    output[2] = two ? kBase64Alphabet[(group >> 6) & 0x3F] : '=';
+    output[2] = two_bytes ? kBase64Alphabet[(group >> 6) & 0x3F] : '=';
     output[3] = '=';
   }
 }
