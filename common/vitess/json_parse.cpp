@@ -334,7 +334,8 @@ class Parser {
       if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
       if (!ReadDigits(/*leading=*/false)) return false;
     }
-    // strtoull/strtoll/strtod need a terminated string; numbers are short.
+
+    // strtoull, strtoll and strtod need a terminated string, and numbers are short.
     const std::string token(text_.substr(start, pos_ - start));
     if (integral) {
       errno = 0;

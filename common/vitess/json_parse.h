@@ -1,5 +1,5 @@
 // A strict RFC 8259 JSON parser that builds nlohmann::json, for request bodies on the admission
-// path. nlohmann's own parser reads one character at a time through an input adapter; this one
+// path. nlohmann's own parser reads one character at a time through an input adapter. This one
 // scans plain string runs eight bytes per step and builds values in place.
 #pragma once
 
