@@ -257,7 +257,7 @@ class ClusterMutator {
         }
       }
     }
-    // Filled member by member: a braced initializer list copies every element once more.
+    // Filled member by member, because a braced initializer list copies every element again.
     nlohmann::json entry(nlohmann::json::value_t::object);
     entry["name"] = kRevisionEnvName;
     entry["value"] = wanted;

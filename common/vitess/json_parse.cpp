@@ -69,7 +69,12 @@ class Parser {
     json value;
     if (!ParseValue(value, 0)) return Error(error_);
     SkipWhitespace();
-    if (pos_ != text_.size()) return Error("unexpected character after the value");
+    // NOTE: nlohmann's lexer reads a NUL byte outside a string as the end of the input, so it
+    // ignores whatever follows one after the value. This parser does the same to accept the
+    // same bodies.
+    if (pos_ != text_.size() && text_[pos_] != '\0') {
+      return Error("unexpected character after the value");
+    }
     return value;
   }
 
@@ -329,7 +334,8 @@ class Parser {
       if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
       if (!ReadDigits(/*leading=*/false)) return false;
     }
-    // strtoull/strtoll/strtod need a terminated string; numbers are short.
+
+    // strtoull, strtoll and strtod need a terminated string, and numbers are short.
     const std::string token(text_.substr(start, pos_ - start));
     if (integral) {
       errno = 0;

@@ -32,7 +32,7 @@ inline const nlohmann::json* FindAt(const nlohmann::json& root, const PointerTok
 // Returns the member or array element that `token` names in `node`, or nullptr.
 const nlohmann::json* FindChild(const nlohmann::json& node, std::string_view token);
 
-// An RFC 6902 JSON Patch held as JSON text: the bytes are what nlohmann::json::dump() writes for
+// An RFC 6902 JSON Patch stored as JSON text. The bytes are what nlohmann::json::dump() writes for
 // the same array of operations, so the webhook sends the text as it is.
 class JsonPatch {
  public:

@@ -13,8 +13,8 @@ bool NeedsEscaping(char c) {
 
 // Returns true when a byte of `text` needs escaping or UTF-8 checks: a control character, '"',
 // '\\' or a byte above 0x7F. Tests eight bytes per step with the "has a byte less than n" bit
-// trick, which may report a false positive but never misses a byte; a false positive only
-// sends the string through the slower exact path.
+// trick, which never misses a byte. It may report a false positive, which only sends the string
+// through the slower exact path.
 bool AnyNeedsEscaping(std::string_view text) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;

@@ -91,7 +91,11 @@ TEST(ParseJson, EdgeCasesMatchNlohmann) {
       R"({"a":1,})", R"({,"a":1})", R"({"a" 1})", R"({"a":})", R"({a:1})", R"({'a':1})",
       R"({"a":1}})", "{}x", "{}{}", R"({"b":1,"a":2})", R"({"a":1,"a":2})",
       R"({"a":{"x":1},"a":[2]})", R"({"":0})", R"({"k\u0000":1})", R"({"apiVersion":NaN})",
-      "[1,[2,[3,{\"a\":[4]}]]]", "/* comment */ {}", "{} // comment"};
+      "[1,[2,[3,{\"a\":[4]}]]]", "/* comment */ {}", "{} // comment",
+      // A NUL byte outside a string.
+      std::string("8\0", 2), std::string("8 \0 x", 5), std::string("{}\0{", 4),
+      std::string("\0", 1), std::string("[1\0]", 4), std::string("tru\0", 4),
+      std::string("{\"a\":\0}", 6)};
   for (const std::string& text : cases) {
     ExpectSameAsNlohmann(text, json(text).dump(-1, ' ', false, json::error_handler_t::replace));
   }

@@ -41,6 +41,23 @@ TEST(AppendJson, MatchesNlohmannDump) {
   }
 }
 
+// The plain-string check reads eight bytes per step, so every special byte is tried at every
+// position of a string longer than two steps.
+TEST(AppendJsonString, FindsSpecialByteAtEveryPosition) {
+  const std::vector<std::string> specials = {"\"",   "\\",       "\x01", "\x1f", "\n", "\x7f",
+                                             "\x80", "\xc3\xa9", " ",    "~",    "/"};
+  for (const std::string& special : specials) {
+    for (std::size_t position = 0; position <= 20; ++position) {
+      std::string text(20, 'a');
+      text.insert(position, special);
+      std::string out;
+      AppendJsonString(text, out, json::error_handler_t::replace);
+      EXPECT_EQ(out, json(text).dump(-1, ' ', false, json::error_handler_t::replace))
+          << json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  }
+}
+
 TEST(AppendJson, RejectsInvalidUtf8LikeDump) {
   const json value = json::array({"ok", std::string("bad \xff byte")});
   std::string out;
