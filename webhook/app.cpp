@@ -127,8 +127,8 @@ int RunWebhook(const WebhookOptions& options) {
     return 1;
   }
 
-  // One loop per core; the connections of the webhook port are spread over them.
-  http::EventLoops loops(0);
+  // The connections of the webhook port are spread over the loops.
+  http::EventLoops loops(static_cast<unsigned>(options.threads));
   net::io_context& ioc = loops.main();
   http::CertificateReloader reloader(
       ioc, certificates, options.tls_cert_dir, options.cert_poll_interval,

@@ -27,6 +27,9 @@ const std::vector<cli::OptionSpec>& Specs() {
       {"log-level", "", true, false, "debug, info, warn or error (default info)"},
       {"max-connections", "", true, false,
        "open connections per port; more are closed at accept (default 1024)"},
+      {"threads", "", true, false,
+       "event loops, one thread each, that serve the connections (default: the CPUs the "
+       "process may use, at most its cgroup CPU limit rounded up)"},
       {"shutdown-timeout", "", true, false,
        "Go duration that requests in flight get to finish after SIGTERM (default 25s)"},
       {"help", "h", false, false, "print this help"},
@@ -73,6 +76,9 @@ Result<WebhookOptions> ParseWebhookOptions(const std::vector<std::string>& args)
   }
   if (auto max = parsed.Get("max-connections")) {
     VTG_ASSIGN_OR_RETURN(options.max_connections, ParsePositiveInt("max-connections", *max));
+  }
+  if (auto threads = parsed.Get("threads")) {
+    VTG_ASSIGN_OR_RETURN(options.threads, ParsePositiveInt("threads", *threads));
   }
   if (auto timeout = parsed.Get("shutdown-timeout")) {
     Result<Seconds> seconds = ParseDuration(*timeout);

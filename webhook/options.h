@@ -20,6 +20,8 @@ struct WebhookOptions {
   std::string watch_namespace;
   log::Level log_level = log::Level::kInfo;
   int max_connections = 1024;
+  // Event loops, one thread each; 0 picks http::DefaultLoopCount().
+  int threads = 0;
   std::chrono::seconds shutdown_timeout{25};
   // How often the certificate directory is checked for a new serving certificate.
   std::chrono::milliseconds cert_poll_interval{10000};

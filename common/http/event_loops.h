@@ -12,14 +12,24 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace vtguard::http {
 
+// The number of loops EventLoops(0) runs: the CPUs in the process's affinity mask, lowered to
+// the CPU quota of its cgroup (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us and
+// cpu.cfs_period_us) rounded up, and at least 1. A container with a CPU limit of 1.5 on a
+// 64-CPU node gets 2 loops. Without a limit it gets one per CPU it may run on.
+unsigned DefaultLoopCount();
+
+// DefaultLoopCount's rule, for given inputs: `quota_us` below 0 means no quota.
+unsigned LoopCountFor(unsigned affinity_cpus, long long quota_us, long long period_us);
+
 class EventLoops {
  public:
-  // `count` loops; 0 means one per core.
+  // `count` loops; 0 means DefaultLoopCount().
   explicit EventLoops(unsigned count);
   ~EventLoops();
   EventLoops(const EventLoops&) = delete;

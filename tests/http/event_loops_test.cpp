@@ -17,9 +17,32 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-TEST(EventLoops, ZeroMeansOneLoopPerCore) {
+TEST(EventLoops, ZeroMeansTheDefaultCount) {
   EventLoops loops(0);
-  EXPECT_EQ(loops.size(), std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(loops.size(), DefaultLoopCount());
+  EXPECT_GE(loops.size(), 1u);
+  EXPECT_LE(loops.size(), std::max(1u, std::thread::hardware_concurrency()));
+}
+
+TEST(LoopCountFor, FollowsAffinityAndCgroupQuota) {
+  struct Case {
+    unsigned affinity;
+    long long quota_us;
+    long long period_us;
+    unsigned expected;
+  };
+  const Case cases[] = {
+      {64, -1, 0, 64},          // No quota: every CPU the process may run on.
+      {64, 150000, 100000, 2},  // A limit of 1.5 CPUs rounds up.
+      {64, 100000, 100000, 1}, {64, 50000, 100000, 1},  // Below one CPU: still one loop.
+      {2, 800000, 100000, 2},  // The quota never raises the count above the affinity mask.
+      {0, -1, 0, 1},           // No CPU known: one loop.
+      {8, 100000, 0, 8},       // A zero period is ignored.
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LoopCountFor(c.affinity, c.quota_us, c.period_us), c.expected)
+        << c.affinity << " CPUs, quota " << c.quota_us << "/" << c.period_us;
+  }
 }
 
 TEST(EventLoops, NextTakesTheLoopsInTurn) {

@@ -31,6 +31,28 @@ TEST(WebhookOptions, RejectsInvalidWatchNamespace) {
   }
 }
 
+TEST(WebhookOptions, ThreadsDefaultToAutomatic) {
+  Result<WebhookOptions> options = ParseWebhookOptions({});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->threads, 0);
+}
+
+TEST(WebhookOptions, ParsesThreads) {
+  Result<WebhookOptions> options = ParseWebhookOptions({"--threads=3"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->threads, 3);
+}
+
+TEST(WebhookOptions, RejectsThreadsThatAreNotPositive) {
+  for (const std::string value : {"0", "-1", "two", "1.5"}) {
+    SCOPED_TRACE(value);
+    Result<WebhookOptions> options = ParseWebhookOptions({"--threads", value});
+    ASSERT_FALSE(options.ok());
+    EXPECT_EQ(options.status().message(),
+              "--threads must be a positive integer, got \"" + value + "\"");
+  }
+}
+
 TEST(WebhookOptions, UsageListsWatchNamespace) {
   EXPECT_NE(WebhookUsage().find("--watch-namespace"), std::string::npos);
 }

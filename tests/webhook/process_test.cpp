@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/http/event_loops.h"
 #include "tests/webhook/webhook_fixture.h"
 
 extern char** environ;
@@ -166,28 +167,47 @@ TEST_F(WebhookProcessTest, SigtermFinishesInFlightRequestAndExitsZero) {
   EXPECT_FALSE(late.Connect().ok());
 }
 
-// Release and default builds link mimalloc; sanitizer builds keep the sanitizer's allocator.
-TEST_F(WebhookProcessTest, LogsItsEventLoopsAndTheAllocatorThatServesMalloc) {
-  WebhookProcess process(Args(), dir_.path() / "webhook.log");
-  ASSERT_GT(process.pid(), 0);
-  ASSERT_TRUE(process.WaitForPort("webhook").has_value()) << process.Log();
-  std::optional<nlohmann::json> serving;
-  for (int i = 0; i < 500 && !serving; ++i) {
+// The record of `message` in the log of `process`, waiting up to 5 s for it.
+std::optional<nlohmann::json> WaitForRecord(const WebhookProcess& process,
+                                            const std::string& message) {
+  for (int i = 0; i < 500; ++i) {
     std::istringstream lines(process.Log());
     for (std::string line; std::getline(lines, line);) {
       auto record = nlohmann::json::parse(line, nullptr, false);
-      if (record.is_object() && record.value("msg", "") == "Webhook is serving.") serving = record;
+      if (record.is_object() && record.value("msg", "") == message) return record;
     }
-    if (!serving) std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(10ms);
   }
+  return std::nullopt;
+}
+
+// Release and default builds link mimalloc; sanitizer builds keep the sanitizer's allocator.
+TEST_F(WebhookProcessTest, LogsLoopsAndAllocator) {
+  WebhookProcess process(Args(), dir_.path() / "webhook.log");
+  ASSERT_GT(process.pid(), 0);
+  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook is serving.");
   ASSERT_TRUE(serving.has_value()) << process.Log();
-  EXPECT_EQ((*serving)["threads"], std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ((*serving)["threads"], http::DefaultLoopCount());
 #if defined(__SANITIZE_ADDRESS__)
   EXPECT_EQ((*serving)["allocator"], "glibc malloc");
 #else
   EXPECT_EQ((*serving)["allocator"].get<std::string>().rfind("mimalloc 2.", 0), 0u)
       << serving->dump();
 #endif
+  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
+  std::optional<int> status = process.WaitForExit(15s);
+  ASSERT_TRUE(status.has_value()) << process.Log();
+  EXPECT_EQ(*status, 0) << process.Log();
+}
+
+TEST_F(WebhookProcessTest, ThreadsFlagSetsTheLoopCount) {
+  std::vector<std::string> args = Args();
+  args.insert(args.end(), {"--threads", "3"});
+  WebhookProcess process(args, dir_.path() / "webhook.log");
+  ASSERT_GT(process.pid(), 0);
+  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook is serving.");
+  ASSERT_TRUE(serving.has_value()) << process.Log();
+  EXPECT_EQ((*serving)["threads"], 3);
   ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
   std::optional<int> status = process.WaitForExit(15s);
   ASSERT_TRUE(status.has_value()) << process.Log();
