@@ -163,8 +163,8 @@ int RunWebhook(const WebhookOptions& options) {
     }
   }
   metrics.SetReady(readiness().ok());
-  log::Info("Webhook is serving.", {{log::Key::kThreads, static_cast<int>(loops.size())},
-                                    {log::Key::kAllocator, AllocatorName()}});
+  log::Info("Webhook started.", {{log::Key::kThreads, static_cast<int>(loops.size())},
+                                 {log::Key::kAllocator, AllocatorName()}});
   https.Start();
   plain.Start();
   reloader.Start();

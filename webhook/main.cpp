@@ -11,8 +11,11 @@ int main(int argc, char** argv) {
   vtguard::Result<vtguard::webhook::WebhookOptions> options =
       vtguard::webhook::ParseWebhookOptions(args);
   if (!options.ok()) {
-    std::cerr << "vtguard-webhook: " << options.status().message() << "\n"
-              << "Run vtguard-webhook --help for the list of flags.\n";
+    std::cerr << "vtguard-webhook: " << options.status().message() << "\n";
+    // Errors from the argument parser already point to --help.
+    if (options.status().message().find("--help") == std::string::npos) {
+      std::cerr << "Run vtguard-webhook --help for the list of flags.\n";
+    }
     return 2;
   }
   if (options->help) {

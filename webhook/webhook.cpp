@@ -99,8 +99,13 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
   if (!decoded.ok()) {
     metrics_.CountRequestError("malformed_review");
     metrics_.CountRequest(expected.label, "", "error");
-    log::Warn("Rejected a malformed admission review.",
-              {{log::Key::kUid, uid}, {log::Key::kError, decoded.status().ToString()}});
+    std::int64_t suppressed = 0;
+    if (malformed_log_.Allow("malformed_review", &suppressed)) {
+      log::Warn("Rejected a malformed admission review.",
+                {{log::Key::kUid, uid},
+                 {log::Key::kError, decoded.status().ToString()},
+                 {log::Key::kSuppressed, suppressed}});
+    }
     if (uid.empty()) {
       return http::MakeTextResponse(beast_http::status::bad_request, decoded.status().message());
     }

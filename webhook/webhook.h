@@ -5,9 +5,11 @@
 // (common/vitess/admission.h) through MakePolicyHandler; tests can pass their own handler.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
+#include "common/base/log.h"
 #include "common/base/status.h"
 #include "common/http/router.h"
 #include "common/vitess/admission.h"
@@ -48,6 +50,9 @@ class Webhook {
 
   AdmissionHandler handler_;
   WebhookMetrics& metrics_;
+  // One warning per second for malformed reviews, so that a misbehaving client cannot flood
+  // the log; the metric counts every one.
+  log::LogLimiter malformed_log_{std::chrono::seconds(1)};
   ReadinessCheck readiness_;
   http::Router router_;
   http::Router metrics_router_;

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <csignal>
 #include <optional>
@@ -61,6 +62,7 @@ constexpr std::chrono::seconds kTlsShutdownTimeout{1};
 // with unread input sends a TCP reset, which can destroy the response before the client reads it.
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kMaxLingerBytes = 16 * 1024 * 1024;
+constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // OpenSSL writes a TLS connection's socket with write(2), which raises SIGPIPE when the peer
 // has closed it; the default action would end the process. A failed write is reported as
@@ -208,6 +210,19 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     route_ = std::get<const Route*>(match);
     if (parser_->is_done()) return Handle();
     SetDeadline(limits().body_timeout);
+    if (beast::iequals(parser_->get()[beast::http::field::expect], "100-continue")) {
+      // The client waits for this interim response before it sends the body.
+      return net::async_write(
+          stream_, net::buffer(kContinueResponse),
+          [self = this->shared_from_this()](beast::error_code write_ec, std::size_t) {
+            if (write_ec) return self->Abandon();
+            self->ReadBody();
+          });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     beast::http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) {

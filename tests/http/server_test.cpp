@@ -267,8 +267,41 @@ TEST_F(ServerTest, PlainHttpModeServesRequests) {
   }
 }
 
+TEST_F(ServerTest, ExpectContinueGetsInterimResponseBeforeTheBody) {
+  RunningServer server(router_, tls_, ShortLimits());
+  TestClient client(server.port(), TlsClient());
+  const std::string body = "{\"n\":1}";
+  ASSERT_TRUE(client
+                  .SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Expect: 100-continue\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n")
+                  .ok());
+  auto interim = client.ReadResponse();
+  ASSERT_TRUE(interim.ok()) << interim.status().ToString();
+  EXPECT_EQ(interim->result(), beast_http::status::continue_);
+
+  ASSERT_TRUE(client.SendRaw(body).ok());
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->result(), beast_http::status::ok);
+  EXPECT_EQ(response->body(), body);
+}
+
+// A request rejected at its header gets the rejection instead of 100 Continue.
+TEST_F(ServerTest, ExpectContinueOnWrongPathGetsTheRejection) {
+  RunningServer server(router_, tls_, ShortLimits());
+  TestClient client(server.port(), TlsClient());
+  ASSERT_TRUE(client
+                  .SendRaw("POST /missing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+                  .ok());
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->result(), beast_http::status::not_found);
+}
+
 // The operator runs its servers on a plain io_context; there each connection runs on a strand.
-TEST_F(ServerTest, SharedIoContextServesTlsKeepAliveAndCloses) {
+TEST_F(ServerTest, SharedIoContextKeepAlive) {
   RunningServer server(router_, tls_, ShortLimits(), 2, nullptr,
                        RunningServer::Threading::kSharedIoContext);
   {

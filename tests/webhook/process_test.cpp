@@ -185,7 +185,7 @@ std::optional<nlohmann::json> WaitForRecord(const WebhookProcess& process,
 TEST_F(WebhookProcessTest, LogsLoopsAndAllocator) {
   WebhookProcess process(Args(), dir_.path() / "webhook.log");
   ASSERT_GT(process.pid(), 0);
-  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook is serving.");
+  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook started.");
   ASSERT_TRUE(serving.has_value()) << process.Log();
   EXPECT_EQ((*serving)["threads"], http::DefaultLoopCount());
 #if defined(__SANITIZE_ADDRESS__)
@@ -205,7 +205,7 @@ TEST_F(WebhookProcessTest, ThreadsFlagSetsTheLoopCount) {
   args.insert(args.end(), {"--threads", "3"});
   WebhookProcess process(args, dir_.path() / "webhook.log");
   ASSERT_GT(process.pid(), 0);
-  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook is serving.");
+  std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook started.");
   ASSERT_TRUE(serving.has_value()) << process.Log();
   EXPECT_EQ((*serving)["threads"], 3);
   ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
