@@ -130,6 +130,9 @@ std::vector<DesiredFlag> UserTrustFlags(Component component, const std::vector<F
                                                           : kTabletClientPrefixes[0]);
     const FlagEntry* source_ca = FindEntry(flags, source + "ca");
     if (source_ca == nullptr || IsVtguardFile(source_ca->value)) continue;
+    // A CA without a server name would add a half family that validation then rejects as
+    // such, so only a complete family is copied.
+    if (FindEntry(flags, source + "server-name") == nullptr) continue;
     for (const char* suffix : {"ca", "server-name", "cert", "key", "crl"}) {
       const FlagEntry* value = FindEntry(flags, source + suffix);
       if (value == nullptr || FindEntry(flags, target + suffix) != nullptr) continue;

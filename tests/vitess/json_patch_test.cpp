@@ -157,7 +157,8 @@ std::vector<std::pair<std::string, TlsPolicy>> RecordedPolicies() {
 
 // vitess_cluster_patches.txt contains the patch bytes that the nlohmann-object patch builder wrote
 // (serialized with dump()), one "<file>#<document>/<policy> <patch>" line each. The text patch
-// must write the same bytes.
+// must write the same bytes. The 09#2 lines no longer add tablet_manager_grpc_ca alone, because
+// the mutation now copies only complete user families.
 TEST(JsonPatch, TextEqualsRecordedPatches) {
   std::map<std::string, std::string> recorded;
   std::ifstream in(std::string(VTGUARD_TESTDATA_DIR) + "/patches/vitess_cluster_patches.txt");

@@ -202,6 +202,20 @@ TEST(TabletTrust, MutationCompletesTabletFromOwnPod) {
   EXPECT_FALSE(MutateVitessCluster(DefaultPolicy(), patched, nullptr).changed());
 }
 
+TEST(TabletTrust, MutationCopiesOnlyCompleteFamilies) {
+  // The tablet's own client family has a CA but no server name: copying the CA alone would
+  // add a flag that validation rejects, so nothing is copied.
+  nlohmann::json tablet = kUserTablet;
+  tablet.erase("tablet-grpc-server-name");
+  tablet.erase("tablet-manager-grpc-ca");
+  tablet.erase("tablet-manager-grpc-server-name");
+  nlohmann::json cluster = Cluster(tablet, nlohmann::json::object());
+  MutationResult mutation = MutateVitessCluster(DefaultPolicy(), cluster, nullptr);
+  ASSERT_TRUE(mutation.status.ok()) << mutation.status.ToString();
+  nlohmann::json patched = ApplyStrict(cluster, mutation.patch.ToJson());
+  EXPECT_EQ(testing::At(patched, kFlags), tablet);
+}
+
 TEST(TabletTrust, MutationKeepsUserCaFamilyIncomplete) {
   // Tablets get vtguard's certificate, so a client family already on the user's CA gets no
   // vtguard server name beside it; validation names the mix instead.
