@@ -131,9 +131,14 @@ class ClusterMutator {
   }
 
  private:
+  // Adds a warning unless another site already gave the same one.
   void Warn(const std::string& text) {
     Violation violation{"", text, "", Severity::kWarning};
-    result_.warnings.push_back(FormatWarning(violation));
+    std::string warning = FormatWarning(violation);
+    if (std::find(result_.warnings.begin(), result_.warnings.end(), warning) ==
+        result_.warnings.end()) {
+      result_.warnings.push_back(std::move(warning));
+    }
   }
 
   void MutateSite(const ClusterSite& site, std::string& fingerprint) {

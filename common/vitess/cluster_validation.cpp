@@ -1,4 +1,6 @@
 // VitessCluster validation: every TLS problem of every site, with its JSON Pointer.
+#include <algorithm>
+
 #include "common/vitess/admission.h"
 #include "common/vitess/cluster_sites.h"
 #include "common/vitess/flag_checks.h"
@@ -124,7 +126,15 @@ std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy,
     ValidateSite(policy, object, site, step, trust, violations);
   }
   ValidateSharedFlags(object, violations);
-  return violations;
+  // Sites that share an image or a flag map report the same finding; keep the first of each.
+  std::vector<Violation> unique;
+  unique.reserve(violations.size());
+  for (Violation& violation : violations) {
+    if (std::find(unique.begin(), unique.end(), violation) == unique.end()) {
+      unique.push_back(std::move(violation));
+    }
+  }
+  return unique;
 }
 
 }  // namespace vtguard::vitess

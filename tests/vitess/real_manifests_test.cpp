@@ -42,6 +42,26 @@ TEST(RealManifests, InjectedClustersValidateClean) {
   }
 }
 
+// 201_customer_tablets.yaml has two tablet pools on the same untagged image.
+TEST(RealManifests, SharedImageIsReportedOnce) {
+  std::vector<nlohmann::json> documents =
+      ReadYamlFile(SharedPath("data/vitess-operator/201_customer_tablets.yaml"));
+  ASSERT_FALSE(documents.empty());
+  std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), documents[0]);
+  ASSERT_FALSE(violations.empty());
+  for (std::size_t i = 0; i < violations.size(); ++i) {
+    for (std::size_t j = i + 1; j < violations.size(); ++j) {
+      EXPECT_FALSE(violations[i] == violations[j]) << FormatViolation(violations[i]);
+    }
+  }
+  MutationResult mutation = MutateVitessCluster(DefaultPolicy(), documents[0], nullptr);
+  for (std::size_t i = 0; i < mutation.warnings.size(); ++i) {
+    for (std::size_t j = i + 1; j < mutation.warnings.size(); ++j) {
+      EXPECT_NE(mutation.warnings[i], mutation.warnings[j]);
+    }
+  }
+}
+
 TEST(RealManifests, UnversionedTagsNeedPolicyVersion) {
   std::vector<nlohmann::json> documents =
       ReadYamlFile(SharedPath("data/vitess-operator/101_initial_cluster_vtorc_vtadmin.yaml"));
