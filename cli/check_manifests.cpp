@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::cli {
 
 Result<std::string> ReadManifestFile(const std::string& path) {
@@ -75,8 +77,8 @@ const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& poli
 
 std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {
   if (!object.is_object()) return std::nullopt;
-  std::string kind = object.value("kind", std::string());
-  std::string api_version = object.value("apiVersion", std::string());
+  std::string kind = StringMember(object, "kind");
+  std::string api_version = StringMember(object, "apiVersion");
   if (kind == "VitessCluster" && api_version.rfind("planetscale.com/", 0) == 0) {
     return vitess::ObjectKind::kVitessCluster;
   }
@@ -85,7 +87,7 @@ std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {
 }
 
 std::string DescribeObject(const nlohmann::json& object) {
-  std::string kind = object.value("kind", std::string("object"));
+  std::string kind = StringMember(object, "kind", "object");
   const nlohmann::json* metadata = object.contains("metadata") ? &object["metadata"] : nullptr;
   auto text = [&](const char* key) {
     if (metadata == nullptr || !metadata->is_object()) return std::string();

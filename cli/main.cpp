@@ -1,5 +1,6 @@
 // vtguard: the command-line tool. Runs the same certificate, check and injection code as the
 // operator and the webhook, on local files, with no cluster.
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -43,7 +44,16 @@ int main(int argc, char** argv) {
   for (const Subcommand& sub : kSubcommands) {
     if (args[0] == sub.name) {
       std::vector<std::string> rest(args.begin() + 1, args.end());
-      return sub.run(rest, vtguard::cli::CommandIo{std::cout, std::cerr});
+      try {
+        return sub.run(rest, vtguard::cli::CommandIo{std::cout, std::cerr});
+      } catch (const std::exception& error) {
+        // Every input fault has its own message, so reaching this is a bug in vtguard.
+        std::cout.flush();
+        std::cerr
+            << "vtguard " << sub.name << ": internal error: " << error.what()
+            << "\nThis is a bug in vtguard; please report it with the input that caused it.\n";
+        return vtguard::cli::kExitUsage;
+      }
     }
   }
   std::cerr << "vtguard: unknown command \"" << args[0] << "\"\n\n";

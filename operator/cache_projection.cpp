@@ -1,5 +1,6 @@
 #include "operator/cache_projection.h"
 
+#include "common/base/json_fields.h"
 #include "operator/kube_store.h"
 
 namespace vtguard::op {
@@ -11,7 +12,7 @@ Json RevisionEnv(const Json& container) {
   auto env = container.find("env");
   if (env == container.end() || !env->is_array()) return kept;
   for (const Json& entry : *env) {
-    if (entry.is_object() && entry.value("name", "") == kRevisionEnv) kept.push_back(entry);
+    if (entry.is_object() && StringMember(entry, "name") == kRevisionEnv) kept.push_back(entry);
   }
   return kept;
 }
@@ -24,7 +25,8 @@ Json ContainersProjection(const Json& pod) {
   if (list == spec->end() || !list->is_array()) return containers;
   for (const Json& container : *list) {
     if (!container.is_object()) continue;
-    containers.push_back({{"name", container.value("name", "")}, {"env", RevisionEnv(container)}});
+    containers.push_back(
+        {{"name", StringMember(container, "name")}, {"env", RevisionEnv(container)}});
   }
   return containers;
 }
@@ -40,7 +42,8 @@ Json StatusProjection(const Json& pod) {
   if (conditions == current->end() || !conditions->is_array()) return status;
   Json ready = Json::array();
   for (const Json& condition : *conditions) {
-    if (condition.is_object() && condition.value("type", "") == "Ready") ready.push_back(condition);
+    if (condition.is_object() && StringMember(condition, "type") == "Ready")
+      ready.push_back(condition);
   }
   status["conditions"] = std::move(ready);
   return status;
@@ -65,9 +68,9 @@ kube::InformerOptions OperatorInformerOptions(const ResourceKind& kind, std::str
 }
 
 void ProjectPod(Json& pod) {
-  Json projected = {{"apiVersion", pod.value("apiVersion", "v1")},
-                    {"kind", pod.value("kind", "Pod")},
-                    {"metadata", pod.value("metadata", Json::object())},
+  Json projected = {{"apiVersion", StringMember(pod, "apiVersion", "v1")},
+                    {"kind", StringMember(pod, "kind", "Pod")},
+                    {"metadata", MemberOr(pod, "metadata", Json::object())},
                     {"spec", {{"containers", ContainersProjection(pod)}}},
                     {"status", StatusProjection(pod)}};
   kube::StripManagedFields(projected);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "common/vitess/admission.h"
 #include "operator/cluster_pass.h"
@@ -28,9 +29,9 @@ void MaxRevision(const Json& node, std::int64_t* revision) {
     return;
   }
   if (!node.is_object()) return;
-  if (node.value("name", Json()).is_string() && node.value("name", "") == kRevisionEnv &&
-      node.value("value", Json()).is_string()) {
-    *revision = std::max(*revision, ParseRevision(node.value("value", "")));
+  const Json* value = FindMember(node, "value");
+  if (StringMember(node, "name") == kRevisionEnv && value != nullptr && value->is_string()) {
+    *revision = std::max(*revision, ParseRevision(StringMember(node, "value")));
   }
   for (const Json& child : node) MaxRevision(child, revision);
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 
 namespace vtguard::op {
@@ -24,8 +25,8 @@ void StoreEventRecorder::Record(const Json& regarding, EventType type, std::stri
                 {"kind", "Event"},
                 {"metadata", {{"name", name + suffix}, {"namespace", ns.empty() ? "default" : ns}}},
                 {"involvedObject",
-                 {{"apiVersion", regarding.value("apiVersion", "")},
-                  {"kind", regarding.value("kind", "")},
+                 {{"apiVersion", StringMember(regarding, "apiVersion")},
+                  {"kind", StringMember(regarding, "kind")},
                   {"name", name},
                   {"namespace", ns},
                   {"uid", MetadataString(regarding, "uid")}}},
@@ -47,8 +48,9 @@ void StoreEventRecorder::Record(const Json& regarding, EventType type, std::stri
 void MemoryEventRecorder::Record(const Json& regarding, EventType type, std::string_view reason,
                                  std::string_view message) {
   std::lock_guard<std::mutex> lock(mu_);
-  events_.push_back({regarding.value("kind", "") + " " + MetadataString(regarding, "namespace") +
-                         "/" + MetadataString(regarding, "name"),
+  events_.push_back({StringMember(regarding, "kind") + " " +
+                         MetadataString(regarding, "namespace") + "/" +
+                         MetadataString(regarding, "name"),
                      type, std::string(reason), std::string(message)});
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 
 namespace vtguard::op {
@@ -67,7 +68,7 @@ Result<std::vector<Json>> KubeStore::List(const ResourceKind& kind, std::string_
   options.label_selector = SelectorText(selector);
   VTG_ASSIGN_OR_RETURN(Json list, client_->ListAll(ToKubeResource(kind), std::string(ns), options));
   std::vector<Json> items;
-  for (Json& item : list.value("items", Json::array())) items.push_back(std::move(item));
+  for (Json& item : MemberOr(list, "items", Json::array())) items.push_back(std::move(item));
   return items;
 }
 

@@ -1,5 +1,7 @@
 #include "operator/memory_store.h"
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -89,10 +91,10 @@ Result<Json> MemoryStore::Update(const ResourceKind& kind, const Json& object) {
                       "; read it again and retry");
     }
     stored = object;
-    std::int64_t generation = current["metadata"].value("generation", 1);
+    std::int64_t generation = IntegerMember(current["metadata"], "generation", 1);
     if (GenerationContent(object) != GenerationContent(current)) ++generation;
     stored["metadata"]["generation"] = generation;
-    stored["metadata"]["uid"] = current["metadata"].value("uid", "");
+    stored["metadata"]["uid"] = StringMember(current["metadata"], "uid");
     if (kind.has_status_subresource) {
       stored.erase("status");
       if (current.contains("status")) stored["status"] = current["status"];
@@ -131,7 +133,7 @@ Result<Json> MemoryStore::UpdateStatus(const ResourceKind& kind, const Json& obj
                       "; read it again and retry");
     }
     stored = it->second;
-    stored["status"] = object.value("status", Json::object());
+    stored["status"] = MemberOr(object, "status", Json::object());
   }
   return Store(kind, std::move(stored), WatchEventType::kModified);
 }

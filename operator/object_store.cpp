@@ -1,5 +1,7 @@
 #include "operator/object_store.h"
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -30,9 +32,9 @@ Result<std::string> ObjectStore::GetResourceVersion(const ResourceKind& kind, st
 }
 
 Json ObjectMetadata(const Json& object) {
-  Json metadata = {{"apiVersion", object.value("apiVersion", "")},
-                   {"kind", object.value("kind", "")},
-                   {"metadata", object.value("metadata", Json::object())}};
+  Json metadata = {{"apiVersion", StringMember(object, "apiVersion")},
+                   {"kind", StringMember(object, "kind")},
+                   {"metadata", MemberOr(object, "metadata", Json::object())}};
   if (metadata["metadata"].is_object()) metadata["metadata"].erase("managedFields");
   return metadata;
 }

@@ -1,6 +1,8 @@
 #include "operator/operator.h"
 
 #include <chrono>
+#include <exception>
+#include <string>
 
 #include "common/base/log.h"
 #include "operator/allocator.h"
@@ -98,17 +100,24 @@ void Operator::Process(const std::string& key) {
   Status status;
   bool retry = true;
   std::optional<Seconds> requeue;
-  if (!SplitKey(key, &prefix, &ns, &name)) {
-    status = InvalidArgument("malformed work queue key " + key);
-    retry = false;
-  } else if (prefix == "cluster") {
-    status = ProcessCluster(ns, name, &retry, &requeue);
-  } else if (prefix == "policy") {
-    status = ProcessPolicy(ns, name);
-  } else if (prefix == "trust-bundle") {
-    status = ProcessTrustBundle();
-  } else if (prefix == "webhook") {
-    status = ProcessWebhook(&requeue);
+  try {
+    if (!SplitKey(key, &prefix, &ns, &name)) {
+      status = InvalidArgument("malformed work queue key " + key);
+      retry = false;
+    } else if (prefix == "cluster") {
+      status = ProcessCluster(ns, name, &retry, &requeue);
+    } else if (prefix == "policy") {
+      status = ProcessPolicy(ns, name);
+    } else if (prefix == "trust-bundle") {
+      status = ProcessTrustBundle();
+    } else if (prefix == "webhook") {
+      status = ProcessWebhook(&requeue);
+    }
+  } catch (const std::exception& error) {
+    // An object of an unexpected shape costs its key a retry instead of ending the process.
+    status = Internal(std::string("reconcile stopped on an unexpected object: ") + error.what());
+    retry = true;
+    requeue.reset();
   }
 
   if (!status.ok() && retry) {

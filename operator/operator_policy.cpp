@@ -2,6 +2,7 @@
 // it, and publish the per-cluster entries in the policy's status.
 #include <algorithm>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "common/vitess/admission.h"
 #include "operator/operator.h"
@@ -119,7 +120,8 @@ Status Operator::ProcessPolicy(const std::string& ns, const std::string& name) {
   if (IsBeingDeleted(*object)) return FinishPolicyDeletion(*object);
 
   const Json current_status = object->value("status", Json::object());
-  const std::int64_t generation = object->at("metadata").value("generation", 0);
+  const std::int64_t generation =
+      IntegerMember(MemberOr(*object, "metadata", Json::object()), "generation", 0);
   Json status;
   Result<vitess::TlsPolicy> policy = vitess::ParsePolicy(*object);
   if (!policy.ok()) {

@@ -1,5 +1,6 @@
 #include "operator/policy_cleanup.h"
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 
 namespace vtguard::op {
@@ -9,7 +10,7 @@ namespace {
 // The finalizers of `object`, or an empty array.
 Json FinalizersOf(const Json& object) {
   if (!object.contains("metadata") || !object["metadata"].is_object()) return Json::array();
-  Json finalizers = object["metadata"].value("finalizers", Json::array());
+  Json finalizers = MemberOr(object["metadata"], "finalizers", Json::array());
   return finalizers.is_array() ? finalizers : Json::array();
 }
 

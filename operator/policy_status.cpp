@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -38,9 +40,10 @@ void SetCondition(Json& conditions, std::string_view type, std::string_view stat
                     {"observedGeneration", generation},
                     {"lastTransitionTime", FormatRfc3339(now)}};
   for (Json& existing : conditions) {
-    if (existing.value("type", "") != type) continue;
-    if (existing.value("status", "") == status) {
-      condition["lastTransitionTime"] = existing.value("lastTransitionTime", FormatRfc3339(now));
+    if (StringMember(existing, "type") != type) continue;
+    if (StringMember(existing, "status") == status) {
+      condition["lastTransitionTime"] =
+          StringMember(existing, "lastTransitionTime", FormatRfc3339(now));
     }
     existing = condition;
     return;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::op {
 
 namespace {
@@ -26,26 +28,27 @@ bool IsTlsConsumer(const Json& pod,
 }
 
 bool IsReady(const Json& pod) {
-  const Json status = pod.value("status", Json::object());
-  for (const Json& condition : status.value("conditions", Json::array())) {
-    if (condition.value("type", "") == "Ready") return condition.value("status", "") == "True";
+  const Json status = MemberOr(pod, "status", Json::object());
+  for (const Json& condition : MemberOr(status, "conditions", Json::array())) {
+    if (StringMember(condition, "type") == "Ready")
+      return StringMember(condition, "status") == "True";
   }
   return false;
 }
 
 bool StartedAfter(const Json& pod, SystemTime t) {
-  const Json status = pod.value("status", Json::object());
-  Result<SystemTime> started = ParseRfc3339(status.value("startTime", ""));
+  const Json status = MemberOr(pod, "status", Json::object());
+  Result<SystemTime> started = ParseRfc3339(StringMember(status, "startTime"));
   return started.ok() && *started >= std::chrono::floor<std::chrono::seconds>(t);
 }
 
 }  // namespace
 
 std::string PodRevision(const Json& pod) {
-  const Json spec = pod.value("spec", Json::object());
-  for (const Json& container : spec.value("containers", Json::array())) {
-    for (const Json& env : container.value("env", Json::array())) {
-      if (env.value("name", "") == kRevisionEnv) return env.value("value", "");
+  const Json spec = MemberOr(pod, "spec", Json::object());
+  for (const Json& container : MemberOr(spec, "containers", Json::array())) {
+    for (const Json& env : MemberOr(container, "env", Json::array())) {
+      if (StringMember(env, "name") == kRevisionEnv) return StringMember(env, "value");
     }
   }
   return "";

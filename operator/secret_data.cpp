@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::op {
 
 std::string Base64Encode(std::string_view bytes) {
@@ -77,8 +79,8 @@ bool IsManagedByVtguard(const Json& secret) {
 
 Json MergeSecretForUpdate(Json current, const Json& desired) {
   Json merged = std::move(current);
-  merged["type"] = desired.value("type", "Opaque");
-  merged["data"] = desired.value("data", Json::object());
+  merged["type"] = StringMember(desired, "type", "Opaque");
+  merged["data"] = MemberOr(desired, "data", Json::object());
   merged.erase("stringData");
   const Json& metadata = desired.at("metadata");
   for (const char* map : {"labels", "annotations"}) {

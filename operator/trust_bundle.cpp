@@ -2,6 +2,7 @@
 // --tablet-manager-grpc-ca (vitess-operator dials the tablets of every cluster it manages).
 #include <openssl/sha.h>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "operator/ca_material.h"
 #include "operator/operator.h"
@@ -46,15 +47,15 @@ std::string Sha256(std::string_view pem) {
 bool SecretUpToDate(const Json& current, const Json& desired) {
   auto type = current.find("type");
   auto data = current.find("data");
-  if (type == current.end() || *type != desired.value("type", "Opaque")) return false;
-  if (data == current.end() || *data != desired.value("data", Json::object())) return false;
+  if (type == current.end() || *type != StringMember(desired, "type", "Opaque")) return false;
+  if (data == current.end() || *data != MemberOr(desired, "data", Json::object())) return false;
   if (current.contains("stringData")) return false;
   const Json& metadata = desired.at("metadata");
-  const Json current_metadata = current.value("metadata", Json::object());
+  const Json current_metadata = MemberOr(current, "metadata", Json::object());
   for (const char* map : {"labels", "annotations"}) {
     auto entries = metadata.find(map);
     if (entries == metadata.end() || !entries->is_object()) continue;
-    const Json current_entries = current_metadata.value(map, Json::object());
+    const Json current_entries = MemberOr(current_metadata, map, Json::object());
     for (auto it = entries->begin(); it != entries->end(); ++it) {
       if (current_entries.value(it.key(), Json()) != it.value()) {
         return false;

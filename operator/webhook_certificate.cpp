@@ -2,6 +2,7 @@
 // (vtguard-webhook-tls) and the caBundle of the webhook configurations.
 #include <algorithm>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "operator/ca_material.h"
 #include "operator/leaf_plan.h"
@@ -122,8 +123,8 @@ Status Operator::ProcessWebhook(std::optional<Seconds>* requeue) {
                                {"value", MetadataString(*configuration, "resourceVersion")}}});
     const Json webhooks = configuration->value("webhooks", Json::array());
     for (size_t i = 0; i < webhooks.size(); ++i) {
-      const Json client = webhooks[i].value("clientConfig", Json::object());
-      if (client.value("caBundle", "") == ca_bundle) continue;
+      const Json client = MemberOr(webhooks[i], "clientConfig", Json::object());
+      if (StringMember(client, "caBundle") == ca_bundle) continue;
       patch.push_back({{"op", "add"},
                        {"path", "/webhooks/" + std::to_string(i) + "/clientConfig/caBundle"},
                        {"value", ca_bundle}});

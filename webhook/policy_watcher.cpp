@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "common/kube/resource.h"
 #include "common/vitess/policy.h"
@@ -56,10 +57,10 @@ void PolicyWatcher::Rebuild() {
   for (const nlohmann::json& object : informer_.cache().List()) {
     Result<vitess::TlsPolicy> policy = vitess::ParsePolicy(object);
     if (!policy.ok()) {
-      const nlohmann::json& metadata = object.value("metadata", nlohmann::json::object());
+      const nlohmann::json& metadata = MemberOr(object, "metadata", nlohmann::json::object());
       log::Warn("Skipped an invalid VitessTLSPolicy.",
-                {{log::Key::kNamespace, metadata.value("namespace", "")},
-                 {log::Key::kPolicy, metadata.value("name", "")},
+                {{log::Key::kNamespace, StringMember(metadata, "namespace")},
+                 {log::Key::kPolicy, StringMember(metadata, "name")},
                  {log::Key::kError, policy.status().ToString()}});
       continue;
     }

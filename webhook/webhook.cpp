@@ -41,8 +41,11 @@ AdmissionHandler MakePolicyHandler(const PolicyStore& store) {
     // On DELETE only oldObject is set; the decision core allows it without looking further.
     nlohmann::json& object = request.object.is_null() ? request.old_object : request.object;
     if (object.is_object() && !request.namespace_.empty()) {
-      // The API server leaves metadata.namespace empty on CREATE; selection needs it.
-      object["metadata"]["namespace"] = request.namespace_;
+      // The API server leaves metadata.namespace empty on CREATE, and selection needs it. A
+      // metadata that is not an object is left as it is.
+      nlohmann::json& metadata = object["metadata"];
+      if (metadata.is_null()) metadata = nlohmann::json::object();
+      if (metadata.is_object()) metadata["namespace"] = request.namespace_;
     }
     std::optional<vitess::TlsPolicy> policy = store.Select(kind, object, request.namespace_);
     const vitess::AdmissionRequestInfo info{

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/base/json_fields.h"
+
 namespace vtguard::kube {
 namespace {
 
@@ -50,9 +52,9 @@ std::string Describe(std::string_view what, std::string_view message, std::strin
 }  // namespace
 
 Status StatusFromStatusObject(const nlohmann::json& object, std::string_view what) {
-  std::string message = object.value("message", "");
-  std::string reason = object.value("reason", "");
-  int code = object.value("code", 500);
+  std::string message = StringMember(object, "message");
+  std::string reason = StringMember(object, "reason");
+  int code = IntegerMember(object, "code", 500);
   return Status(CodeForHttpStatus(code, reason), Describe(what, message, reason, code));
 }
 
@@ -61,9 +63,9 @@ Status StatusFromHttpError(int http_status, std::string_view body, std::string_v
   std::string message;
   std::string reason;
   nlohmann::json object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (object.is_object() && object.value("kind", "") == "Status") {
-    message = object.value("message", "");
-    reason = object.value("reason", "");
+  if (object.is_object() && StringMember(object, "kind") == "Status") {
+    message = StringMember(object, "message");
+    reason = StringMember(object, "reason");
   } else {
     message = "\"" + std::string(body.substr(0, 200)) + "\"";
   }

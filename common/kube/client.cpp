@@ -1,5 +1,6 @@
 #include "common/kube/client.h"
 
+#include "common/base/json_fields.h"
 #include "common/kube/api_error.h"
 
 namespace vtguard::kube {
@@ -20,7 +21,7 @@ void AddWriteQuery(std::string* target, const WriteOptions& options) {
 
 std::string NameOf(const nlohmann::json& object) {
   if (!object.contains("metadata") || !object["metadata"].is_object()) return "";
-  return object["metadata"].value("name", "");
+  return StringMember(object["metadata"], "name");
 }
 
 const char* ContentType(PatchType type) {
@@ -93,7 +94,7 @@ Result<nlohmann::json> Client::ListAll(const Resource& resource, const std::stri
       for (auto& item : list["items"]) merged["items"].push_back(std::move(item));
       merged["metadata"] = list["metadata"];
     }
-    std::string next = list["metadata"].value("continue", "");
+    std::string next = StringMember(list["metadata"], "continue");
     if (next.empty()) {
       merged["metadata"].erase("continue");
       return merged;

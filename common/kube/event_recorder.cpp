@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "common/kube/leader_election.h"
 
@@ -9,12 +10,12 @@ namespace vtguard::kube {
 
 ObjectReference ObjectReference::FromObject(const nlohmann::json& object) {
   ObjectReference reference;
-  reference.api_version = object.value("apiVersion", "");
-  reference.kind = object.value("kind", "");
-  const nlohmann::json metadata = object.value("metadata", nlohmann::json::object());
-  reference.ns = metadata.value("namespace", "");
-  reference.name = metadata.value("name", "");
-  reference.uid = metadata.value("uid", "");
+  reference.api_version = StringMember(object, "apiVersion");
+  reference.kind = StringMember(object, "kind");
+  const nlohmann::json metadata = MemberOr(object, "metadata", nlohmann::json::object());
+  reference.ns = StringMember(metadata, "namespace");
+  reference.name = StringMember(metadata, "name");
+  reference.uid = StringMember(metadata, "uid");
   return reference;
 }
 
@@ -55,7 +56,7 @@ Status EventRecorder::CreateEvent(const ObjectReference& regarding, EventType ty
       {"regarding", regarding.ToJson()}};
   VTG_ASSIGN_OR_RETURN(nlohmann::json created, client_->Create(EventsResource(), ns, event));
   series->ns = ns;
-  series->name = created["metadata"].value("name", "");
+  series->name = StringMember(created["metadata"], "name");
   series->count = 1;
   series->last_seen = now;
   return Status::Ok();

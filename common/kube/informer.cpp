@@ -1,5 +1,6 @@
 #include "common/kube/informer.h"
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 #include "common/kube/api_error.h"
 #include "common/kube/watch.h"
@@ -127,9 +128,9 @@ Status Informer::ListAndReplace() {
     if (auto items = list.find("items"); items != list.end() && items->is_array()) {
       for (nlohmann::json& item : *items) ApplyListed(std::move(item), &listed);
     }
-    const nlohmann::json metadata = list.value("metadata", nlohmann::json::object());
-    resource_version = metadata.value("resourceVersion", "");
-    list_options.continue_token = metadata.value("continue", "");
+    const nlohmann::json metadata = MemberOr(list, "metadata", nlohmann::json::object());
+    resource_version = StringMember(metadata, "resourceVersion");
+    list_options.continue_token = StringMember(metadata, "continue");
     if (list_options.continue_token.empty()) break;
   }
   for (const std::string& key : cache_.Keys()) {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "common/base/json_fields.h"
 #include "common/base/log.h"
 
 namespace vtguard::kube {
@@ -107,7 +108,7 @@ bool LeaderElector::TryAcquireOrRenew() {
   if (!current.ok()) return false;
 
   nlohmann::json spec = current->value("spec", nlohmann::json::object());
-  std::string holder = spec.value("holderIdentity", "");
+  std::string holder = StringMember(spec, "holderIdentity");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (spec != observed_spec_) {
@@ -125,7 +126,8 @@ bool LeaderElector::TryAcquireOrRenew() {
   nlohmann::json& new_spec = updated["spec"];
   if (holder != config_.identity) {
     new_spec["acquireTime"] = FormatMicroTime(now);
-    new_spec["leaseTransitions"] = spec.value("leaseTransitions", 0) + (holder.empty() ? 0 : 1);
+    new_spec["leaseTransitions"] =
+        IntegerMember(spec, "leaseTransitions", 0) + (holder.empty() ? 0 : 1);
   }
   new_spec["holderIdentity"] = config_.identity;
   new_spec["leaseDurationSeconds"] = duration_seconds;

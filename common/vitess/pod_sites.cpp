@@ -1,5 +1,6 @@
 #include "common/vitess/pod_sites.h"
 
+#include "common/base/json_fields.h"
 #include "common/vitess/admission.h"
 #include "common/vitess/cluster_sites.h"
 
@@ -27,7 +28,7 @@ std::optional<std::size_t> FindContainer(const nlohmann::json& pod, Component co
   std::string_view name = ComponentName(component);
   for (std::size_t i = 0; i < containers->size(); ++i) {
     const nlohmann::json& container = (*containers)[i];
-    if (container.is_object() && container.value("name", "") == name) return i;
+    if (container.is_object() && StringMember(container, "name") == name) return i;
   }
   for (std::size_t i = 0; i < containers->size(); ++i) {
     if ((*containers)[i].is_object() && CommandRuns((*containers)[i], name)) return i;
@@ -43,7 +44,7 @@ bool IsOperatorManagedPod(const nlohmann::json& pod) {
   if (owners == nullptr || !owners->is_array()) return false;
   for (const nlohmann::json& owner : *owners) {
     if (!owner.is_object()) continue;
-    std::string api_version = owner.value("apiVersion", "");
+    std::string api_version = StringMember(owner, "apiVersion");
     if (api_version.rfind("planetscale.com/", 0) == 0) return true;
   }
   return false;

@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "common/base/json_fields.h"
 #include "common/base/time.h"
 #include "common/vitess/policy_fields.h"
 #include "common/vitess/yaml_json.h"
@@ -109,7 +110,7 @@ Result<std::vector<TlsPolicy>> ParsePolicyYaml(std::string_view text) {
   for (std::size_t i = 0; i < documents.size(); ++i) {
     const OrderedJson& document = documents[i];
     if (!document.is_object()) continue;
-    std::string kind = document.value("kind", std::string());
+    std::string kind = StringMember(document, "kind");
     if (!kind.empty() && kind != kPolicyKind) continue;
     Result<TlsPolicy> policy = ParsePolicy(nlohmann::json::parse(document.dump()));
     if (!policy.ok()) {

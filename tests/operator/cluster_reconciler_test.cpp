@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/base/log.h"
 #include "common/vitess/admission.h"
 #include "tests/operator/test_env.h"
+#include "tests/vitess/retype.h"
 
 namespace vtguard::op {
 namespace {
@@ -423,6 +425,50 @@ TEST_F(ClusterReconcilerTest, ManualRolloutOnlyReportsRestartDue) {
   EXPECT_EQ(renewed.status.revision, 2);
   EXPECT_EQ(ClusterRevision(Cluster()), 1);  // vitess-operator is not told to restart.
   EXPECT_TRUE(renewed.status.restart_due);
+}
+
+// Each node of the 101 cluster is replaced by a value of each JSON type, as a looser CRD schema
+// would allow. The reconcile must return an outcome for every variant instead of throwing, and
+// must still secure the original cluster afterwards.
+TEST_F(ClusterReconcilerTest, ReconcilesRetypedClusters) {
+  CreateCluster("101_initial_cluster.yaml");
+  const vitess::TlsPolicy policy = Policy();
+  ASSERT_TRUE(reconciler_.Reconcile(policy, kNamespace, "example").error.ok());
+  testing::FakeVitessOperator pods(store_, kNamespace, "example");
+  pods.CreatePods();
+
+  const Json original = Cluster();
+  int variants = 0, stored = 0, failures = 0;
+  log::SetLevel(log::Level::kError);  // Most variants log why they cannot be configured.
+  vtguard::testing::ForEachRetyped(original, [&](const Json& variant, const std::string& pointer,
+                                                 const Json& value) {
+    ++variants;
+    Json update = variant;
+    if (update.is_object() && update["metadata"].is_object()) {
+      update["metadata"]["resourceVersion"] = Cluster()["metadata"]["resourceVersion"];
+    }
+    // The store rejects what the API server would reject, such as a name that is not a string.
+    if (!store_.Update(kVitessClusterKind, update).ok()) return;
+    ++stored;
+    try {
+      (void)reconciler_.Reconcile(policy, kNamespace, "example");
+    } catch (const std::exception& error) {
+      if (++failures <= 10) {
+        ADD_FAILURE() << pointer << " = " << value.dump() << ": Reconcile threw: " << error.what();
+      }
+    }
+    Json restore = original;
+    restore["metadata"]["resourceVersion"] = Cluster()["metadata"]["resourceVersion"];
+    ASSERT_TRUE(store_.Update(kVitessClusterKind, restore).ok()) << pointer;
+  });
+  log::SetLevel(log::Level::kInfo);
+
+  EXPECT_GT(stored, 500) << "of " << variants << " variants";
+  EXPECT_EQ(failures, 0);
+
+  ClusterOutcome outcome = reconciler_.Reconcile(policy, kNamespace, "example");
+  ASSERT_TRUE(outcome.error.ok()) << outcome.error.ToString();
+  EXPECT_EQ(outcome.status.phase, ClusterPhase::kSecured);
 }
 
 }  // namespace
