@@ -27,27 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-  -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
-  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
-cat > "$work/policy.yaml" <<POLICY
-apiVersion: vtguard.io/v1alpha1
-kind: VitessTLSPolicy
-metadata: {name: bench, namespace: example}
-spec: {enforcement: Enforce}
-POLICY
-python3 bench/webhook/make_review.py "$manifest" "$work/review.json"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-metrics_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-"$binary" --listen-address "127.0.0.1:$port" --metrics-address "127.0.0.1:$metrics_port" \
-  --tls-cert-dir "$work/tls" --policy-file "$work/policy.yaml" --log-level warn \
-  2>"$work/webhook.log" &
-webhook_pid=$!
-for _ in $(seq 100); do
-  curl -sk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+source bench/webhook/common.sh
+make_inputs
+start_webhook "$binary"
 
 status_kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$webhook_pid/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$webhook_pid/stat"; }
@@ -58,7 +40,7 @@ for round in $(seq "$rounds"); do
   echo "rounds: round $round of $rounds" >&2
   before="$(cpu_ticks)"
   out="$(REVIEW_FILE="$work/review.json" DELAY_MS=0 wrk -t2 -c"$connections" -d"$duration" \
-    -s bench/webhook/post_review.lua "https://127.0.0.1:$port/mutate/vitesscluster")"
+    -s bench/webhook/post_review.lua "https://127.0.0.1:$webhook_port/mutate/vitesscluster")"
   after="$(cpu_ticks)"
   requests="$(echo "$out" | awk '/requests in/ {print $1}')"
   sleep 1  # The server closes the connections and returns free memory.

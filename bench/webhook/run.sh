@@ -35,34 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Picks a free loopback port by binding port 0.
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+source bench/webhook/common.sh
 
 echo "bench: certificate, policy and review in $work" >&2
-mkdir -p "$work/tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-  -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
-  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
-cat > "$work/policy.yaml" <<POLICY
-apiVersion: vtguard.io/v1alpha1
-kind: VitessTLSPolicy
-metadata: {name: bench, namespace: example}
-spec: {enforcement: Enforce}
-POLICY
-python3 bench/webhook/make_review.py "$manifest" "$work/review.json"
-
-webhook_port="$(free_port)"
-metrics_port="$(free_port)"
-"$binary" --listen-address "127.0.0.1:$webhook_port" --metrics-address "127.0.0.1:$metrics_port" \
-  --tls-cert-dir "$work/tls" --policy-file "$work/policy.yaml" --log-level warn \
-  2>"$work/webhook.log" &
-webhook_pid=$!
-for _ in $(seq 100); do
-  curl -sk "https://127.0.0.1:$webhook_port/readyz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+make_inputs
+start_webhook "$binary"
 curl -sk -H 'Content-Type: application/json' --data-binary @"$work/review.json" \
   "https://127.0.0.1:$webhook_port/mutate/vitesscluster" > "$work/response.json"
 response_bytes="$(wc -c < "$work/response.json")"

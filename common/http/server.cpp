@@ -48,6 +48,8 @@ struct Server::State {
   std::shared_ptr<ssl::context> tls;
   std::atomic<int> open{0};
   std::atomic<bool> draining{false};
+  // At most one warning per second for connections closed at the limit. The metric counts each.
+  log::LogLimiter limit_log{std::chrono::seconds(1)};
   std::mutex mu;
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> drainers;
@@ -456,29 +458,37 @@ net::any_io_executor Server::NextConnectionExecutor() {
 }
 
 void Server::DoAccept() {
-  acceptor_.async_accept(
-      NextConnectionExecutor(), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-          log::Warn("Accepting a connection failed.", {{log::Key::kComponent, state_->options.name},
-                                                       {log::Key::kError, ec.message()}});
-        } else if (state_->open >= state_->options.limits.max_connections) {
-          state_->ReportError("too_many_connections");
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          // Nagle's algorithm off, as nginx's tcp_nodelay: a response larger than one TLS record
-          // (16 KiB) goes out in several writes, and the last would wait for the peer's ACK.
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          if (state_->tls) {
-            std::make_shared<Session<true>>(std::move(socket), state_)->Run();
-          } else {
-            std::make_shared<Session<false>>(std::move(socket), state_)->Run();
-          }
-        }
-        DoAccept();
-      });
+  acceptor_.async_accept(NextConnectionExecutor(), [this](beast::error_code ec,
+                                                          tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      log::Warn("Accepting a connection failed.",
+                {{log::Key::kComponent, state_->options.name}, {log::Key::kError, ec.message()}});
+    } else if (state_->open >= state_->options.limits.max_connections) {
+      state_->ReportError("too_many_connections");
+      std::int64_t suppressed = 0;
+      if (state_->limit_log.Allow("too_many_connections", &suppressed)) {
+        log::Warn(
+            "Closed a new connection because the open-connection limit is reached.",
+            {{log::Key::kComponent, state_->options.name},
+             {log::Key::kCount, static_cast<std::int64_t>(state_->options.limits.max_connections)},
+             {log::Key::kSuppressed, suppressed}});
+      }
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      // Nagle's algorithm off, as nginx's tcp_nodelay: a response larger than one TLS record
+      // (16 KiB) goes out in several writes, and the last would wait for the peer's ACK.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (state_->tls) {
+        std::make_shared<Session<true>>(std::move(socket), state_)->Run();
+      } else {
+        std::make_shared<Session<false>>(std::move(socket), state_)->Run();
+      }
+    }
+    DoAccept();
+  });
 }
 
 void Server::Shutdown() {

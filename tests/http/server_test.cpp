@@ -2,12 +2,15 @@
 #include "common/http/server.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <sstream>
 #include <thread>
 
+#include "common/base/log.h"
 #include "common/http/certificate_store.h"
 #include "common/http/tls_context.h"
 #include "tests/http/test_client.h"
@@ -211,6 +214,8 @@ TEST_F(ServerTest, SlowDripHeaderIsCutOffByTheHeaderTimeout) {
 }
 
 TEST_F(ServerTest, ConnectionsAboveTheLimitAreClosed) {
+  std::ostringstream log_lines;
+  log::SetSink(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_lines));
   ServerLimits limits = ShortLimits();
   limits.max_connections = 2;
   RunningServer server(router_, tls_, limits);
@@ -221,6 +226,9 @@ TEST_F(ServerTest, ConnectionsAboveTheLimitAreClosed) {
   TestClient third(server.port(), TlsClient());
   EXPECT_FALSE(third.Connect().ok());
   EXPECT_EQ(server.ErrorCount("too_many_connections"), 1);
+  log::ResetSink();
+  EXPECT_NE(log_lines.str().find("open-connection limit is reached"), std::string::npos)
+      << log_lines.str();
   first.Close();
   // The slot frees once the server sees the close.
   bool served = false;

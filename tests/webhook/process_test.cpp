@@ -181,6 +181,14 @@ std::optional<nlohmann::json> WaitForRecord(const WebhookProcess& process,
   return std::nullopt;
 }
 
+// Sends SIGTERM to `process` and expects it to exit with status 0 within 15 s.
+void ExpectCleanStop(WebhookProcess& process) {
+  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
+  std::optional<int> status = process.WaitForExit(15s);
+  ASSERT_TRUE(status.has_value()) << process.Log();
+  EXPECT_EQ(*status, 0) << process.Log();
+}
+
 // Release and default builds link mimalloc; sanitizer builds keep the sanitizer's allocator.
 TEST_F(WebhookProcessTest, LogsLoopsAndAllocator) {
   WebhookProcess process(Args(), dir_.path() / "webhook.log");
@@ -194,10 +202,7 @@ TEST_F(WebhookProcessTest, LogsLoopsAndAllocator) {
   EXPECT_EQ((*serving)["allocator"].get<std::string>().rfind("mimalloc 2.", 0), 0u)
       << serving->dump();
 #endif
-  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
-  std::optional<int> status = process.WaitForExit(15s);
-  ASSERT_TRUE(status.has_value()) << process.Log();
-  EXPECT_EQ(*status, 0) << process.Log();
+  ExpectCleanStop(process);
 }
 
 TEST_F(WebhookProcessTest, ThreadsFlagSetsTheLoopCount) {
@@ -208,10 +213,7 @@ TEST_F(WebhookProcessTest, ThreadsFlagSetsTheLoopCount) {
   std::optional<nlohmann::json> serving = WaitForRecord(process, "Webhook started.");
   ASSERT_TRUE(serving.has_value()) << process.Log();
   EXPECT_EQ((*serving)["threads"], 3);
-  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
-  std::optional<int> status = process.WaitForExit(15s);
-  ASSERT_TRUE(status.has_value()) << process.Log();
-  EXPECT_EQ(*status, 0) << process.Log();
+  ExpectCleanStop(process);
 }
 
 TEST_F(WebhookProcessTest, NotReadyWithoutCertificate) {
@@ -233,8 +235,7 @@ TEST_F(WebhookProcessTest, NotReadyWithoutCertificate) {
   EXPECT_NE(metrics->body().find("vtguard_webhook_certificate_reloads_total{result=\"failure\"} 1"),
             std::string::npos)
       << metrics->body();
-  kill(process.pid(), SIGTERM);
-  EXPECT_EQ(process.WaitForExit(15s), 0);
+  ExpectCleanStop(process);
 }
 
 TEST_F(WebhookProcessTest, InvalidFlagExitsWithUsageError) {
