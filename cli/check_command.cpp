@@ -51,18 +51,16 @@ bool CheckFile(const std::string& path, const std::vector<vitess::TlsPolicy>& po
       return false;
     }
     for (const vitess::OrderedJson& document : *parsed) {
-      nlohmann::json object = nlohmann::json::parse(document.dump());
-      std::optional<vitess::ObjectKind> kind = HandledKind(object);
-      if (!kind) continue;
-      const vitess::TlsPolicy* policy = SelectPolicy(policies, object);
-      if (policy == nullptr) {
-        err << "vtguard check: " << label << ": " << DescribeObject(object)
-            << ": no VitessTLSPolicy selects it; nothing checked\n";
-        ++totals.unselected;
-        continue;
-      }
-      for (vitess::Violation& violation : CheckObject(*policy, *kind, object)) {
-        totals.findings.push_back({path, i + 1, chunks[i].first_line, std::move(violation)});
+      const nlohmann::json parsed_document = nlohmann::json::parse(document.dump());
+      for (const SelectedObject& selected :
+           SelectObjects(parsed_document, policies, "vtguard check: " + label, "checked",
+                         totals.unselected, err)) {
+        // Paths point into the document, so an item of a list gets its /items/N prefix.
+        for (vitess::Violation& violation :
+             CheckObject(*selected.policy, selected.kind, *selected.object)) {
+          violation.path = selected.at + violation.path;
+          totals.findings.push_back({path, i + 1, chunks[i].first_line, std::move(violation)});
+        }
       }
     }
   }

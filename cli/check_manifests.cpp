@@ -86,6 +86,44 @@ std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {
   return std::nullopt;
 }
 
+bool IsObjectList(const nlohmann::json& document) {
+  const std::string kind = StringMember(document, "kind");
+  const nlohmann::json* items = FindMember(document, "items");
+  return kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && items != nullptr &&
+         items->is_array();
+}
+
+std::vector<std::pair<std::string, const nlohmann::json*>> ObjectsOf(
+    const nlohmann::json& document) {
+  if (!IsObjectList(document)) return {{"", &document}};
+  std::vector<std::pair<std::string, const nlohmann::json*>> objects;
+  const nlohmann::json& items = document["items"];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    objects.emplace_back("/items/" + std::to_string(i), &items[i]);
+  }
+  return objects;
+}
+
+std::vector<SelectedObject> SelectObjects(const nlohmann::json& document,
+                                          const std::vector<vitess::TlsPolicy>& policies,
+                                          const std::string& prefix, const std::string& skipped,
+                                          std::size_t& unselected, std::ostream& err) {
+  std::vector<SelectedObject> selected;
+  for (const auto& [at, object] : ObjectsOf(document)) {
+    std::optional<vitess::ObjectKind> kind = HandledKind(*object);
+    if (!kind) continue;
+    const vitess::TlsPolicy* policy = SelectPolicy(policies, *object);
+    if (policy == nullptr) {
+      err << prefix << ": " << DescribeObject(*object)
+          << ": no VitessTLSPolicy selects it; nothing " << skipped << "\n";
+      ++unselected;
+      continue;
+    }
+    selected.push_back({at, object, *kind, policy});
+  }
+  return selected;
+}
+
 std::string DescribeObject(const nlohmann::json& object) {
   std::string kind = StringMember(object, "kind", "object");
   const nlohmann::json* metadata = object.contains("metadata") ? &object["metadata"] : nullptr;

@@ -47,6 +47,31 @@ const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& poli
 // The object's kind when vtguard handles it (VitessCluster or Pod), else nullopt.
 std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object);
 
+// True for a list of objects as `kubectl get -o yaml` writes it: a kind ending in "List"
+// ("List", "VitessClusterList") with an array of items.
+bool IsObjectList(const nlohmann::json& document);
+
+// The objects of one document: the document itself, or the items of a list, each with the
+// JSON Pointer of the object in the document ("" or "/items/3").
+std::vector<std::pair<std::string, const nlohmann::json*>> ObjectsOf(
+    const nlohmann::json& document);
+
+// An object of a document that vtguard handles, with the policy that selects it.
+struct SelectedObject {
+  std::string at;  // The object's JSON Pointer in its document: "" or "/items/3".
+  const nlohmann::json* object = nullptr;
+  vitess::ObjectKind kind = vitess::ObjectKind::kVitessCluster;
+  const vitess::TlsPolicy* policy = nullptr;
+};
+
+// The objects of `document` that vtguard handles and a policy selects. Each one that no policy
+// selects is named on `err` as "PREFIX: OBJECT: no VitessTLSPolicy selects it; nothing SKIPPED"
+// and counted in `unselected`.
+std::vector<SelectedObject> SelectObjects(const nlohmann::json& document,
+                                          const std::vector<vitess::TlsPolicy>& policies,
+                                          const std::string& prefix, const std::string& skipped,
+                                          std::size_t& unselected, std::ostream& err);
+
 // "VitessCluster ns1/cluster1", or "Pod vttablet-0" when the object has no namespace.
 std::string DescribeObject(const nlohmann::json& object);
 

@@ -1,6 +1,7 @@
 // `vtguard inject`: writes manifests with the TLS configuration of a VitessTLSPolicy added.
 // Documents that vtguard does not change are written back byte for byte, in order. The
 // written objects are validated again, and every violation left is reported on stderr.
+#include <optional>
 #include <ostream>
 
 #include "cli/args.h"
@@ -37,35 +38,39 @@ bool RepeatsError(std::string warning, const Status& status) {
   return status.message().find(warning) != std::string::npos;
 }
 
-// Mutates one object and reports what remains wrong with the result. Returns the text to
-// write: the mutated YAML, or the document as written when nothing changed.
-std::string InjectObject(const vitess::OrderedJson& document, const DocumentText& chunk,
-                         vitess::ObjectKind kind, const vitess::TlsPolicy& policy,
-                         const std::string& label, InjectTotals& totals, std::ostream& err) {
+// Mutates one object and reports what remains wrong with the result. `at` is the object's JSON
+// Pointer in its document ("" or "/items/N"), which reported paths start with. Returns the
+// mutated object, or nullopt when nothing changed or the patch does not apply.
+std::optional<vitess::OrderedJson> InjectObject(const vitess::OrderedJson& document,
+                                                const std::string& at, vitess::ObjectKind kind,
+                                                const vitess::TlsPolicy& policy,
+                                                const std::string& label, InjectTotals& totals,
+                                                std::ostream& err) {
+  const std::string where = at.empty() ? label : label + ": " + at;
   nlohmann::json object = nlohmann::json::parse(document.dump());
   vitess::MutationResult mutation = kind == vitess::ObjectKind::kVitessCluster
                                         ? vitess::MutateVitessCluster(policy, object, nullptr)
                                         : vitess::MutatePod(policy, object, "CREATE");
   for (const std::string& warning : mutation.warnings) {
     if (RepeatsError(warning, mutation.status)) continue;
-    err << "vtguard inject: " << label << ": warning: " << warning << "\n";
+    err << "vtguard inject: " << where << ": warning: " << warning << "\n";
   }
-  std::string text = chunk.text;
+  std::optional<vitess::OrderedJson> patched;
   nlohmann::json written = object;
   if (mutation.changed()) {
     try {
-      vitess::OrderedJson patched =
-          document.patch(vitess::OrderedJson::parse(mutation.patch.text()));
-      text = vitess::ToYaml(patched);
-      written = nlohmann::json::parse(patched.dump());
+      patched = document.patch(vitess::OrderedJson::parse(mutation.patch.text()));
+      written = nlohmann::json::parse(patched->dump());
     } catch (const nlohmann::json::exception& error) {
-      err << "vtguard inject: " << label << ": the patch does not apply: " << error.what() << "\n";
+      err << "vtguard inject: " << where << ": the patch does not apply: " << error.what() << "\n";
       totals.failed = true;
+      patched.reset();
     }
   }
 
   std::vector<vitess::Violation> findings = CheckObject(policy, kind, written);
-  for (const vitess::Violation& finding : findings) {
+  for (vitess::Violation& finding : findings) {
+    finding.path = at + finding.path;
     err << "vtguard inject: " << FormatFinding(label, finding) << "\n";
   }
   if (HasErrors(findings)) {
@@ -73,10 +78,31 @@ std::string InjectObject(const vitess::OrderedJson& document, const DocumentText
   } else if (!mutation.status.ok()) {
     // Validation found nothing, so print the mutation's own error (for example a Pod without
     // a cluster label, whose Secret name is unknown).
-    err << "vtguard inject: " << label << ": " << mutation.status.message() << "\n";
+    err << "vtguard inject: " << where << ": " << mutation.status.message() << "\n";
     totals.failed = true;
   }
-  return text;
+  return patched;
+}
+
+// Injects every object of `document` (the document itself, or each item of a list) that
+// vtguard handles. Returns the text to write: the changed document as YAML, or the chunk as
+// written when nothing changed.
+std::string InjectObjects(const vitess::OrderedJson& document, const DocumentText& chunk,
+                          const std::vector<vitess::TlsPolicy>& policies, const std::string& label,
+                          InjectTotals& totals, std::ostream& err) {
+  const nlohmann::json parsed = nlohmann::json::parse(document.dump());
+  vitess::OrderedJson written = document;
+  bool changed = false;
+  for (const SelectedObject& selected : SelectObjects(parsed, policies, "vtguard inject: " + label,
+                                                      "injected", totals.unselected, err)) {
+    const vitess::OrderedJson::json_pointer pointer(selected.at);
+    std::optional<vitess::OrderedJson> patched = InjectObject(
+        written[pointer], selected.at, selected.kind, *selected.policy, label, totals, err);
+    if (!patched) continue;
+    written[pointer] = std::move(*patched);
+    changed = true;
+  }
+  return changed ? vitess::ToYaml(written) : chunk.text;
 }
 
 // Returns the text to write for one document.
@@ -88,7 +114,10 @@ Result<std::string> InjectDocument(const DocumentText& chunk,
                        vitess::ParseYamlDocuments(chunk.text, chunk.first_line));
   bool handled = false;
   for (const vitess::OrderedJson& document : documents) {
-    handled = handled || HandledKind(nlohmann::json::parse(document.dump())).has_value();
+    const nlohmann::json parsed = nlohmann::json::parse(document.dump());
+    for (const auto& [at, object] : ObjectsOf(parsed)) {
+      handled = handled || HandledKind(*object).has_value();
+    }
   }
   if (!handled) return chunk.text;
   if (documents.size() != 1) {
@@ -98,15 +127,7 @@ Result<std::string> InjectDocument(const DocumentText& chunk,
     totals.failed = true;
     return chunk.text;
   }
-  nlohmann::json object = nlohmann::json::parse(documents.front().dump());
-  const vitess::TlsPolicy* policy = SelectPolicy(policies, object);
-  if (policy == nullptr) {
-    err << "vtguard inject: " << label << ": " << DescribeObject(object)
-        << ": no VitessTLSPolicy selects it; nothing injected\n";
-    ++totals.unselected;
-    return chunk.text;
-  }
-  return InjectObject(documents.front(), chunk, *HandledKind(object), *policy, label, totals, err);
+  return InjectObjects(documents.front(), chunk, policies, label, totals, err);
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ std::string_view ResultLabel(const vitess::AdmissionDecision& decision) {
 
 }  // namespace
 
+// The maximum uid length written to the log. The API server sends 36-character UUIDs, but any
+// client can send more, and the response still echoes the whole uid.
+constexpr std::size_t kMaxLoggedUid = 64;
+
 AdmissionHandler MakePolicyHandler(const PolicyStore& store) {
   return [&store](AdmissionRequest& request, vitess::AdmissionStage stage) {
     const vitess::ObjectKind kind =
@@ -105,7 +109,7 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
     std::int64_t suppressed = 0;
     if (malformed_log_.Allow("malformed_review", &suppressed)) {
       log::Warn("Rejected a malformed admission review.",
-                {{log::Key::kUid, uid},
+                {{log::Key::kUid, TruncateUtf8(uid, kMaxLoggedUid)},
                  {log::Key::kError, decoded.status().ToString()},
                  {log::Key::kSuppressed, suppressed}});
     }
@@ -139,11 +143,12 @@ http::Response Webhook::HandleAdmission(const http::Request& request, vitess::Ob
       expected.label,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!decision.allowed) {
-    log::Info("Denied an admission request.", {{log::Key::kUid, review.uid},
-                                               {log::Key::kKind, review.kind},
-                                               {log::Key::kNamespace, review.namespace_},
-                                               {log::Key::kName, review.name},
-                                               {log::Key::kOperation, review.operation}});
+    log::Info("Denied an admission request.",
+              {{log::Key::kUid, TruncateUtf8(review.uid, kMaxLoggedUid)},
+               {log::Key::kKind, review.kind},
+               {log::Key::kNamespace, review.namespace_},
+               {log::Key::kName, review.name},
+               {log::Key::kOperation, review.operation}});
   }
   return JsonResponse(std::move(body));
 }

@@ -11,47 +11,15 @@
 namespace vtguard::vitess {
 namespace {
 
-bool HasTlsMount(const nlohmann::json& object, const PointerTokens& site) {
-  PointerTokens volumes = site;
-  volumes.push_back("extraVolumes");
-  PointerTokens mounts = site;
-  mounts.push_back("extraVolumeMounts");
-  auto has = [&](const PointerTokens& tokens, const char* key, std::string_view value) {
-    const nlohmann::json* list = FindAt(object, tokens);
-    if (list == nullptr || !list->is_array()) return false;
-    for (const nlohmann::json& entry : *list) {
-      if (entry.is_object() && entry.contains(key) && entry[key] == value) return true;
-    }
-    return false;
-  };
-  return has(volumes, "name", kTlsVolumeName) && has(mounts, "mountPath", kTlsMountPath);
-}
-
-// Under the user's trust, a tablet client that reads a vtguard file is already reported by
-// CheckTabletTrust with the fix to use the user's CA; asking for vtguard's mount as well would
-// contradict that fix.
-bool IsTabletClientFlag(std::string_view key) {
-  const std::string name = CanonicalFlagName(key);
-  for (std::string_view prefix : kTabletClientPrefixes) {
-    if (name.rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
 void CheckMountedFiles(const nlohmann::json& object, const ClusterSite& site,
                        const std::vector<FlagEntry>& flags, const TabletServerTrust& trust,
                        std::vector<Violation>& violations) {
-  for (const FlagEntry& entry : flags) {
-    if (entry.value.rfind(std::string(kTlsMountPath) + "/", 0) != 0) continue;
-    if (trust.user() && IsTabletClientFlag(entry.key)) continue;
-    if (HasTlsMount(object, site.tokens)) return;
-    violations.push_back({ToPointer(site.tokens),
-                          entry.key + " reads " + entry.value + " but the " +
-                              std::string(kTlsVolumeName) + " volume is not mounted there",
-                          "add the vtguard-tls Secret volume and its mount (vtguard inject)",
-                          Severity::kError});
-    return;
-  }
+  PointerTokens volumes = site.tokens;
+  volumes.push_back("extraVolumes");
+  PointerTokens mounts = site.tokens;
+  mounts.push_back("extraVolumeMounts");
+  CheckTlsMountReaders(flags, trust, FindAt(object, volumes), FindAt(object, mounts),
+                       ToPointer(site.tokens), violations);
 }
 
 void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const ClusterSite& site,

@@ -42,6 +42,9 @@ std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json
   // A vttablet Pod that serves the user's certificate needs the user's files, not vtguard's.
   // Other Pods do not show what the tablets they dial serve, so they are held to vtguard's.
   TabletServerTrust trust = ReadPodTrust(target->component, flags);
+  CheckTlsMountReaders(flags, trust, FindAt(pod, {"spec", "volumes"}),
+                       FindAt(*container, {"volumeMounts"}), container_path + "/volumeMounts",
+                       violations);
   if (trust.user()) {
     CheckTabletTrust(flags, checked, policy, trust, container_path + "/args", violations);
   } else {

@@ -5,6 +5,14 @@
 namespace vtguard::vitess {
 namespace {
 
+bool IsTabletClientFlag(std::string_view key) {
+  const std::string name = CanonicalFlagName(key);
+  for (std::string_view prefix : kTabletClientPrefixes) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 // The grpc-cert entry of a tablet pool, else its grpc-key entry, else nullptr.
 const FlagEntry* ServerCertificate(const std::vector<FlagEntry>& flags) {
   const FlagEntry* cert = FindEntry(flags, "grpc-cert");
@@ -158,6 +166,20 @@ bool ReadsVtguardFiles(const std::vector<FlagEntry>& flags) {
     if (IsVtguardFile(entry.value)) return true;
   }
   return false;
+}
+
+void CheckTlsMountReaders(const std::vector<FlagEntry>& flags, const TabletServerTrust& trust,
+                          const nlohmann::json* volumes, const nlohmann::json* mounts,
+                          const std::string& path, std::vector<Violation>& violations) {
+  for (const FlagEntry& entry : flags) {
+    if (!IsVtguardFile(entry.value)) continue;
+    if (trust.user() && IsTabletClientFlag(entry.key)) continue;
+    std::optional<TlsMountProblem> problem = FindTlsMountProblem(volumes, mounts);
+    if (!problem) return;
+    violations.push_back({path, entry.key + " reads " + entry.value + ", but " + problem->message,
+                          problem->fix, Severity::kError});
+    return;
+  }
 }
 
 TabletServerTrust ReadTabletTrust(const nlohmann::json& cluster,

@@ -78,6 +78,13 @@ std::vector<DesiredFlag> DropUserClientFamilies(std::vector<DesiredFlag> desired
 // True when a value in `flags` names a file under /vt/vtguard/tls.
 bool ReadsVtguardFiles(const std::vector<FlagEntry>& flags);
 
+// Reports the first flag of `flags` that reads a file under /vt/vtguard/tls where that file
+// would not come from vtguard's Secret volume (see FindTlsMountProblem), at `path`. Under the
+// user's trust, tablet client flags are left to CheckTabletTrust, whose fix is the user's CA.
+void CheckTlsMountReaders(const std::vector<FlagEntry>& flags, const TabletServerTrust& trust,
+                          const nlohmann::json* volumes, const nlohmann::json* mounts,
+                          const std::string& path, std::vector<Violation>& violations);
+
 // Reports client flags whose CA or server name does not match the certificate the tablets
 // serve. Also reports a tablet pool that serves vtguard's certificate beside pools that serve the
 // user's, and, under kUser, the tablet client and server flags that a component lacks.

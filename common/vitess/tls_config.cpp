@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/base/json_fields.h"
 #include "common/vitess/cluster_sites.h"
 
 namespace vtguard::vitess {
@@ -76,6 +77,47 @@ nlohmann::json TlsVolume(const std::string& secret_name) {
 
 nlohmann::json TlsVolumeMount() {
   return {{"name", kTlsVolumeName}, {"mountPath", kTlsMountPath}, {"readOnly", true}};
+}
+
+namespace {
+
+// The first object in `list` whose `key` is the string `value`, or nullptr.
+const nlohmann::json* FindEntry(const nlohmann::json* list, std::string_view key,
+                                std::string_view value) {
+  if (list == nullptr || !list->is_array()) return nullptr;
+  for (const nlohmann::json& entry : *list) {
+    const nlohmann::json* member = FindMember(entry, key);
+    if (member != nullptr && member->is_string() && *member == value) return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<TlsMountProblem> FindTlsMountProblem(const nlohmann::json* volumes,
+                                                   const nlohmann::json* mounts) {
+  const std::string volume_name(kTlsVolumeName);
+  const nlohmann::json* mount = FindEntry(mounts, "mountPath", kTlsMountPath);
+  const nlohmann::json* volume = FindEntry(volumes, "name", kTlsVolumeName);
+  if (mount == nullptr || volume == nullptr) {
+    return TlsMountProblem{"the " + volume_name + " volume is not mounted there",
+                           "add the vtguard-tls Secret volume and its mount (vtguard inject)"};
+  }
+  const std::string mounted = StringMember(*mount, "name");
+  if (mounted != kTlsVolumeName) {
+    return TlsMountProblem{std::string(kTlsMountPath) + " is the mount of volume " + mounted +
+                               ", not of " + volume_name,
+                           "mount volume " + mounted +
+                               " elsewhere, then run vtguard inject to mount " + volume_name +
+                               " at " + std::string(kTlsMountPath)};
+  }
+  if (FindMember(*volume, "secret") == nullptr) {
+    return TlsMountProblem{
+        "volume " + volume_name + " is not a Secret volume",
+        "rename that volume, then run vtguard inject to add vtguard's Secret volume " +
+            volume_name};
+  }
+  return std::nullopt;
 }
 
 std::string ShortHash(std::string_view text) {

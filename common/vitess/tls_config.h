@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,19 @@ MigrationStep ResolveMigrationStep(const TlsPolicy& policy, const nlohmann::json
 nlohmann::json TlsVolume(const std::string& secret_name);
 // {name: vtguard-tls, mountPath: /vt/vtguard/tls, readOnly: true}.
 nlohmann::json TlsVolumeMount();
+
+// A reason why a flag that reads a file under kTlsMountPath would not read vtguard's Secret.
+// The message continues "FLAG reads FILE, but ...", and `fix` is the change that resolves it.
+struct TlsMountProblem {
+  std::string message;
+  std::string fix;
+};
+
+// The problem with the files under kTlsMountPath in a container with `mounts` (its
+// volumeMounts) and `volumes` (its pod's volumes), or nullopt when vtguard's Secret volume
+// is mounted there. Either list may be null or of another type.
+std::optional<TlsMountProblem> FindTlsMountProblem(const nlohmann::json* volumes,
+                                                   const nlohmann::json* mounts);
 
 // A short, stable hash of `text` (16 hex digits, FNV-1a 64).
 std::string ShortHash(std::string_view text);

@@ -17,8 +17,9 @@ namespace {
 // 1_000, sexagesimal 1:30, .inf, exponents, timestamps). Quoting a few strings that no reader
 // would take as numbers, such as "1.2.3", is harmless.
 bool Yaml11ReadsAsNonString(std::string_view text) {
-  static constexpr std::string_view kWords[] = {"y",   "yes",  "n",     "no",   "on",
-                                                "off", "true", "false", "null", "~"};
+  // "=" is the value key and "<<" the merge key of YAML 1.1.
+  static constexpr std::string_view kWords[] = {"y",    "yes",   "n",    "no", "on", "off",
+                                                "true", "false", "null", "~",  "=",  "<<"};
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (std::string_view word : kWords) {

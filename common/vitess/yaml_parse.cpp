@@ -58,6 +58,7 @@ struct AnchoredNode {
 struct OpenCollection {
   OrderedJson value;
   std::optional<std::string> pending_key;  // Set between a map key and its value.
+  bool pending_merge = false;              // The pending key is the merge key <<.
   YAML::anchor_t anchor = YAML::NullAnchor;
   std::size_t nodes_before = 0;
 };
@@ -113,8 +114,12 @@ class JsonBuilder : public YAML::EventHandler {
     CountNodes(1);
     // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
     bool is_string = tag == "!" || tag == "tag:yaml.org,2002:str";
+    // A plain << key merges maps into its map, as the YAML 1.1 readers of kubectl and the
+    // API server do; a quoted "<<" is an ordinary key.
+    const bool merge_key = IsKeyPosition() && !is_string && value == "<<";
     OrderedJson resolved = is_string ? OrderedJson(value) : ResolvePlainScalar(value);
     Complete(mark, std::move(resolved), anchor, 1, value);
+    if (merge_key) open_.back().pending_merge = true;
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
@@ -163,7 +168,7 @@ class JsonBuilder : public YAML::EventHandler {
     }
     std::size_t nodes_before = nodes_;
     CountNodes(1);
-    open_.push_back({std::move(value), std::nullopt, anchor, nodes_before});
+    open_.push_back({std::move(value), std::nullopt, false, anchor, nodes_before});
     open_marks_.push_back(mark);
   }
 
@@ -196,9 +201,35 @@ class JsonBuilder : public YAML::EventHandler {
       parent.pending_key = std::move(key_text);
       return;
     }
+    if (parent.pending_merge) {
+      parent.pending_merge = false;
+      parent.pending_key.reset();
+      Merge(mark, value, parent.value);
+      return;
+    }
     // A repeated key keeps its first position and takes the last value.
     parent.value[*parent.pending_key] = std::move(value);
     parent.pending_key.reset();
+  }
+
+  // Adds the members of the map, or of each map in the list, `source` to `target` where
+  // `target` lacks them. Keys written in the map itself win, before or after the <<, and an
+  // earlier map in the list wins over a later one.
+  void Merge(const YAML::Mark& mark, const OrderedJson& source, OrderedJson& target) {
+    auto merge_map = [&](const OrderedJson& map) {
+      if (!map.is_object()) {
+        Stop(InvalidArgument("invalid YAML merge key at " + Position(mark) +
+                             ": << takes a map or a list of maps"));
+      }
+      for (const auto& [key, member] : map.items()) {
+        if (!target.contains(key)) target[key] = member;
+      }
+    };
+    if (!source.is_array()) {
+      merge_map(source);
+      return;
+    }
+    for (const OrderedJson& map : source) merge_map(map);
   }
 
   std::string Position(const YAML::Mark& mark) const { return DescribeMark(mark, first_line_); }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "cli/check_manifests.h"
 #include "cli/commands.h"
+#include "common/vitess/yaml_json.h"
 
 namespace vtguard::cli {
 namespace {
@@ -469,6 +471,89 @@ TEST(InjectCommand, RejectsDocumentsWithoutSeparator) {
   EXPECT_EQ(inject.out, text);
   EXPECT_THAT(inject.err, ::testing::HasSubstr(":document 1: 2 YAML documents without a --- line "
                                                "between them"));
+}
+
+// The text of an example, indented by `indent` spaces, for embedding as a list item.
+std::string IndentedExample(const std::string& name, int indent) {
+  std::ifstream in(Example(name));
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    out += std::string(indent, ' ') + line + "\n";
+  }
+  return out;
+}
+
+// `kubectl get vitessclusters -o yaml` writes a List whose items are the objects.
+TEST(CheckCommand, ChecksEveryItemOfList) {
+  const std::string list = "apiVersion: v1\nkind: List\nitems:\n- " +
+                           IndentedExample("cluster-broken.yaml", 2).substr(2);
+  CommandRun single = RunCommand(RunCheckCommand, {"-f", Example("cluster-broken.yaml")});
+  CommandRun listed = RunCommand(RunCheckCommand, {"-f", WriteTemp("list.yaml", list)});
+  EXPECT_EQ(listed.code, kExitFindings);
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'),
+            std::count(single.out.begin(), single.out.end(), '\n'))
+      << listed.out;
+  EXPECT_THAT(listed.out, ::testing::HasSubstr(":document 1: /items/0/spec/extraVitessFlags/"
+                                               "tablet_grpc_ca: "));
+}
+
+TEST(InjectCommand, InjectsEveryItemOfList) {
+  const std::string item = IndentedExample("cluster-v24.yaml", 2).substr(2);
+  std::string second = item;
+  second.replace(second.find("name: "), 6, "name: second-");
+  const std::string list =
+      "apiVersion: v1\nkind: List\nitems:\n- " + item + "- " + second + "metadata: {}\n";
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", WriteTemp("list-in.yaml", list)});
+  ASSERT_EQ(inject.code, kExitOk) << inject.err;
+  auto documents = vitess::ParseYamlDocuments(inject.out);
+  ASSERT_TRUE(documents.ok()) << inject.out;
+  const vitess::OrderedJson& items = documents->at(0)["items"];
+  ASSERT_EQ(items.size(), 2u);
+  for (const vitess::OrderedJson& injected : items) {
+    EXPECT_TRUE(injected["metadata"]["annotations"].contains("vtguard.io/injected"))
+        << injected.dump();
+  }
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", WriteTemp("list-out.yaml", inject.out)});
+  EXPECT_EQ(check.code, kExitOk) << check.out;
+}
+
+// A tablet pool written with a YAML merge key keeps the flags it takes from its anchor.
+TEST(InjectCommand, KeepsKeysOfMergedMaps) {
+  const std::string text =
+      "apiVersion: planetscale.com/v2\nkind: VitessCluster\n"
+      "metadata: {name: orders, namespace: example}\n"
+      "spec:\n"
+      "  images: {vttablet: vitess/lite:v24.0.4, vtgate: vitess/lite:v24.0.4, "
+      "vtctld: vitess/lite:v24.0.4, vtorc: vitess/lite:v24.0.4}\n"
+      "  cells: [{name: zone1}]\n"
+      "  keyspaces:\n"
+      "  - name: orders\n"
+      "    partitionings:\n"
+      "    - equal:\n"
+      "        parts: 1\n"
+      "        shardTemplate:\n"
+      "          tabletPools:\n"
+      "          - &pool\n"
+      "            cell: zone1\n"
+      "            type: replica\n"
+      "            vttablet: {extraFlags: {db_charset: utf8mb4}}\n"
+      "          - <<: *pool\n"
+      "            type: rdonly\n";
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", WriteTemp("merge.yaml", text)});
+  ASSERT_EQ(inject.code, kExitOk) << inject.err;
+  auto documents = vitess::ParseYamlDocuments(inject.out);
+  ASSERT_TRUE(documents.ok()) << inject.out;
+  const vitess::OrderedJson& pools = documents->at(
+      0)["spec"]["keyspaces"][0]["partitionings"][0]["equal"]["shardTemplate"]["tabletPools"];
+  ASSERT_EQ(pools.size(), 2u);
+  EXPECT_EQ(pools[1]["type"], "rdonly");
+  EXPECT_EQ(pools[1]["cell"], "zone1");
+  for (const vitess::OrderedJson& pool : pools) {
+    EXPECT_EQ(pool["vttablet"]["extraFlags"]["db_charset"], "utf8mb4") << pool.dump();
+    EXPECT_EQ(pool["vttablet"]["extraFlags"]["grpc-cert"], "/vt/vtguard/tls/tls.crt")
+        << pool.dump();
+  }
 }
 
 }  // namespace

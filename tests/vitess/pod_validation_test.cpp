@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "common/vitess/admission.h"
 #include "tests/vitess/test_util.h"
 
@@ -129,6 +131,49 @@ TEST(PodValidation, PodsWithoutVitessAreIgnored) {
                         {"spec", {{"containers", {{{"name", "nginx"}, {"image", "nginx"}}}}}}};
   EXPECT_TRUE(ValidatePod(DefaultPolicy(), pod).empty());
   EXPECT_TRUE(MutatePod(DefaultPolicy(), pod, "CREATE").patch.empty());
+}
+
+// Flags that read /vt/vtguard/tls need vtguard's Secret volume mounted there. A user's volume
+// of the same name, or another volume at that path, would leave vttablet without its files.
+TEST(PodValidation, ClashingTlsVolumeOrMountIsReported) {
+  struct Case {
+    std::string name;
+    std::function<void(nlohmann::json&)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"emptyDir named vtguard-tls",
+       [](nlohmann::json& pod) {
+         pod["spec"]["volumes"][0] = {{"name", "vtguard-tls"},
+                                      {"emptyDir", nlohmann::json::object()}};
+       },
+       "volume vtguard-tls is not a Secret volume"},
+      {"another volume at the path",
+       [](nlohmann::json& pod) {
+         pod["spec"]["volumes"].push_back(
+             {{"name", "scratch"}, {"emptyDir", nlohmann::json::object()}});
+         pod["spec"]["containers"][0]["volumeMounts"][0]["name"] = "scratch";
+       },
+       "/vt/vtguard/tls is the mount of volume scratch, not of vtguard-tls"},
+      {"mount removed",
+       [](nlohmann::json& pod) { pod["spec"]["containers"][0]["volumeMounts"] = "vt-root"; },
+       "the vtguard-tls volume is not mounted there"},
+  };
+  nlohmann::json pod = OptedInPod("vitess/lite:v22.0.1", {"--port=15000"});
+  MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  const nlohmann::json injected = testing::ApplyStrict(pod, result.patch.ToJson());
+  ASSERT_TRUE(ValidatePod(DefaultPolicy(), injected).empty());
+  for (const Case& c : cases) {
+    nlohmann::json broken = injected;
+    c.edit(broken);
+    std::vector<Violation> violations = ValidatePod(DefaultPolicy(), broken);
+    ASSERT_EQ(violations.size(), 1u) << c.name;
+    EXPECT_EQ(violations[0].path, "/spec/containers/0/volumeMounts") << c.name;
+    EXPECT_NE(violations[0].message.find(c.message), std::string::npos)
+        << c.name << ": " << violations[0].message;
+    EXPECT_FALSE(violations[0].fix.empty()) << c.name;
+  }
 }
 
 }  // namespace

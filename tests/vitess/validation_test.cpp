@@ -194,5 +194,26 @@ TEST(Warnings, AreCutAtUtf8Boundary) {
   EXPECT_NE(static_cast<unsigned char>(message[message.size() - 4]), 0xc3) << cut;
 }
 
+// A pool's own volume named vtguard-tls, or another volume mounted at /vt/vtguard/tls, leaves
+// the TLS flags reading files that vtguard's Secret does not provide.
+TEST(ClusterValidation, ClashingTlsVolumeOrMountIsReported) {
+  const std::string pool = testing::kPool;
+  nlohmann::json volume_clash = SecuredCluster();
+  testing::At(volume_clash, pool + "/extraVolumes/0") = {{"name", "vtguard-tls"},
+                                                         {"emptyDir", nlohmann::json::object()}};
+  nlohmann::json mount_clash = SecuredCluster();
+  testing::At(mount_clash, pool + "/extraVolumeMounts/0/name") = "scratch";
+  const std::pair<const nlohmann::json*, std::string> cases[] = {
+      {&volume_clash, "volume vtguard-tls is not a Secret volume"},
+      {&mount_clash, "/vt/vtguard/tls is the mount of volume scratch, not of vtguard-tls"},
+  };
+  for (const auto& [cluster, text] : cases) {
+    std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), *cluster);
+    ASSERT_EQ(violations.size(), 1u) << text;
+    EXPECT_EQ(violations[0].path, pool) << text;
+    EXPECT_NE(violations[0].message.find(text), std::string::npos) << violations[0].message;
+  }
+}
+
 }  // namespace
 }  // namespace vtguard::vitess

@@ -117,6 +117,38 @@ TEST(YamlToJson, AliasesExpandAndKeepTypes) {
   EXPECT_EQ(documents->at(1)["again"], OrderedJson::parse("[3, 3]"));
 }
 
+// Kubernetes reads YAML 1.1, where a plain << key merges maps into the map that contains it.
+TEST(YamlToJson, MergeKeysMergeMaps) {
+  auto documents = ParseYamlDocuments(
+      "pools:\n"
+      "- &pool {cell: zone1, type: replica, vttablet: {extraFlags: {db_charset: utf8mb4}}}\n"
+      "- <<: *pool\n"
+      "  type: rdonly\n"
+      "- type: rdonly\n"
+      "  <<: *pool\n"
+      "- <<: [{a: 1, b: 1}, {b: 2, c: 2}]\n"
+      "- \"<<\": quoted\n");
+  ASSERT_TRUE(documents.ok()) << documents.status().ToString();
+  const OrderedJson& pools = documents->at(0)["pools"];
+  for (int i : {1, 2}) {
+    EXPECT_EQ(pools[i]["cell"], "zone1") << i;
+    EXPECT_EQ(pools[i]["type"], "rdonly") << i;
+    EXPECT_EQ(pools[i]["vttablet"]["extraFlags"]["db_charset"], "utf8mb4") << i;
+    EXPECT_FALSE(pools[i].contains("<<")) << i;
+  }
+  EXPECT_EQ(pools[3], OrderedJson::parse(R"({"a": 1, "b": 1, "c": 2})"));
+  EXPECT_EQ(pools[4], OrderedJson::parse(R"({"<<": "quoted"})"));
+}
+
+TEST(YamlToJson, RejectsMergeOfNonMap) {
+  for (const char* text : {"a: {<<: 3}\n", "a: {<<: [{x: 1}, y]}\n"}) {
+    auto result = ParseYamlDocuments(text);
+    ASSERT_FALSE(result.ok()) << text;
+    EXPECT_THAT(result.status().message(), testing::HasSubstr("<< takes a map or a list of maps"))
+        << text;
+  }
+}
+
 TEST(YamlToJson, RejectsAliasInsideItsOwnNode) {
   auto result = ParseYamlDocuments("a: &a [x, *a]\n");
   ASSERT_FALSE(result.ok());
@@ -197,9 +229,9 @@ TEST(JsonToYaml, RoundTripKeepsTypes) {
 // Kubernetes and kubectl read YAML 1.1, where "yes", "on" and "0022" are a boolean and a
 // number. Those strings must come out quoted; ordinary strings stay plain.
 TEST(JsonToYaml, QuotesStringsThatYaml11WouldRetype) {
-  const std::vector<std::string> retyped = {"yes",  "Yes",  "NO",   "on",   "OFF",        "y",
-                                            "n",    "0022", "0777", "012",  "0x1F",       "1_000",
-                                            ".inf", ".NaN", "1e3",  "1:30", "2001-12-14", "-1"};
+  const std::vector<std::string> retyped = {
+      "yes",  "Yes",   "NO",   "on",   "OFF", "y",    "n",          "0022", "0777", "012",
+      "0x1F", "1_000", ".inf", ".NaN", "1e3", "1:30", "2001-12-14", "-1",   "=",    "<<"};
   const std::vector<std::string> plain = {
       "500m",           "1Gi",     "v24.0.0", "vitess/lite:v24.0.0", "zone1",
       "/vt/tls/ca.crt", "replica", "Enforce"};
@@ -223,7 +255,8 @@ TEST(JsonToYaml, Yaml11ReaderKeepsStrings) {
   }
   OrderedJson value = {{"annotations", {{"backup.example.com/enabled", "yes"}}},
                        {"env", {{"umask", "0022"}, {"switch", "on"}, {"hex", "0x1F"}}},
-                       {"flags", {{"count", "1_000"}, {"when", "2001-12-14"}, {"x", "1:30"}}}};
+                       {"flags", {{"count", "1_000"}, {"when", "2001-12-14"}, {"x", "1:30"}}},
+                       {"symbols", {{"value", "="}, {"merge", "<<"}, {"<<", "a key"}}}};
   const std::string path = ::testing::TempDir() + "/yaml11_reader.yaml";
   {
     std::ofstream file(path);

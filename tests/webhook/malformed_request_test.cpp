@@ -1,10 +1,13 @@
 // A table of malformed and hostile requests against the running webhook. Each gets its
 // expected status, and /healthz returns 200 after each, so the server is still serving.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <functional>
+#include <sstream>
 #include <thread>
 
+#include "common/base/log.h"
 #include "tests/webhook/webhook_fixture.h"
 
 namespace vtguard::webhook::testing {
@@ -295,6 +298,27 @@ TEST_F(MalformedRequestTest, PlaintextHttpOnTheTlsPortIsClosed) {
   auto response = client.Post("/mutate/vitesscluster", BaseReview().dump());
   EXPECT_FALSE(response.ok());
   ExpectHealthy();
+}
+
+// A client may send any uid: the response echoes it whole, and the log keeps a short prefix.
+TEST_F(MalformedRequestTest, LongUidIsShortInTheLog) {
+  std::ostringstream log_lines;
+  log::SetSink(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_lines));
+  StartWebhook(PolicyYaml("example"));
+  const std::string uid(100 * 1024, 'u');
+  json review = BaseReview();
+  review["request"]["uid"] = uid;
+  review["request"]["operation"] = 7;
+  json answer = Review("/mutate/vitesscluster", review);
+  log::ResetSink();
+  EXPECT_EQ(answer["response"]["uid"], uid);
+  EXPECT_EQ(answer["response"]["allowed"], false);
+  EXPECT_NE(log_lines.str().find("Rejected a malformed admission review."), std::string::npos)
+      << log_lines.str().substr(0, 300);
+  std::istringstream lines(log_lines.str());
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LT(line.size(), 1024u) << line.substr(0, 300);
+  }
 }
 
 }  // namespace
