@@ -28,14 +28,9 @@ struct InjectTotals {
   std::size_t unselected = 0;  // VitessClusters and Pods that no policy selects.
 };
 
-// True when a mutation warning only repeats one of the mutation's errors. Warnings longer than
-// kMaxWarningLength end in "...", so only the part before it is compared.
-bool RepeatsError(std::string warning, const Status& status) {
-  if (status.ok()) return false;
-  if (warning.size() >= 3 && warning.compare(warning.size() - 3, 3, "...") == 0) {
-    warning.resize(warning.size() - 3);
-  }
-  return status.message().find(warning) != std::string::npos;
+// True when a mutation warning only repeats one of the mutation's errors.
+bool RepeatsError(const vitess::Violation& note, const Status& status) {
+  return !status.ok() && status.message().find(note.message) != std::string::npos;
 }
 
 // Mutates one object and reports what remains wrong with the result. `at` is the object's JSON
@@ -51,9 +46,15 @@ std::optional<vitess::OrderedJson> InjectObject(const vitess::OrderedJson& docum
   vitess::MutationResult mutation = kind == vitess::ObjectKind::kVitessCluster
                                         ? vitess::MutateVitessCluster(policy, object, nullptr)
                                         : vitess::MutatePod(policy, object, "CREATE");
-  for (const std::string& warning : mutation.warnings) {
-    if (RepeatsError(warning, mutation.status)) continue;
-    err << "vtguard inject: " << where << ": warning: " << warning << "\n";
+  // The notes, not the warnings: a terminal has no 120-byte limit as an AdmissionReview does.
+  for (vitess::Violation& note : mutation.notes) {
+    if (RepeatsError(note, mutation.status)) continue;
+    if (note.path.empty()) {
+      err << "vtguard inject: " << FormatFinding(where, note) << "\n";
+    } else {
+      note.path = at + note.path;
+      err << "vtguard inject: " << FormatFinding(label, note) << "\n";
+    }
   }
   std::optional<vitess::OrderedJson> patched;
   nlohmann::json written = object;

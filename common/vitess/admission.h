@@ -69,9 +69,25 @@ struct MutationOptions {
   std::optional<std::string> cluster_name = std::nullopt;
 };
 
+// kInfo marks a note on how an object was read, not a problem; only DescribeAssumedVersions
+// returns it.
+enum class Severity { kError, kWarning, kInfo };
+
+// One problem found in an object.
+struct Violation {
+  std::string path;     // JSON Pointer into the object, e.g. "/spec/cells/0/gateway/extraFlags".
+  std::string message;  // The problem, naming the flag and version.
+  std::string fix;      // The change that resolves it.
+  Severity severity = Severity::kError;
+
+  friend bool operator==(const Violation&, const Violation&) = default;
+};
+
 struct MutationResult {
   JsonPatch patch;                    // RFC 6902 operations; empty = no change.
   std::vector<std::string> warnings;  // Each at most kMaxWarningLength bytes.
+  // The same warnings in full, with their paths, for reports without a length limit.
+  std::vector<Violation> notes;
   // Not OK when part of the object could not be mutated, for example an image without a
   // version and no spec.vitessVersion. The patch still covers every other component.
   Status status;
@@ -107,20 +123,6 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
 // exactly these two TLS client flags, dashed and underscored; it cannot present a client
 // certificate.
 std::vector<std::string> VitessOperatorTlsArgs(const TlsPolicy& policy, std::string_view ca_file);
-
-// kInfo marks a note on how an object was read, not a problem; only DescribeAssumedVersions
-// returns it.
-enum class Severity { kError, kWarning, kInfo };
-
-// One problem found in an object.
-struct Violation {
-  std::string path;     // JSON Pointer into the object, e.g. "/spec/cells/0/gateway/extraFlags".
-  std::string message;  // The problem, naming the flag and version.
-  std::string fix;      // The change that resolves it.
-  Severity severity = Severity::kError;
-
-  friend bool operator==(const Violation&, const Violation&) = default;
-};
 
 // Every problem of a VitessCluster under `policy`, in object order.
 std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy, const nlohmann::json& object);

@@ -134,11 +134,11 @@ class ClusterMutator {
   // Adds a warning unless another site already gave the same one.
   void Warn(const std::string& text) {
     Violation violation{"", text, "", Severity::kWarning};
-    std::string warning = FormatWarning(violation);
-    if (std::find(result_.warnings.begin(), result_.warnings.end(), warning) ==
-        result_.warnings.end()) {
-      result_.warnings.push_back(std::move(warning));
+    if (std::find(result_.notes.begin(), result_.notes.end(), violation) != result_.notes.end()) {
+      return;
     }
+    result_.warnings.push_back(FormatWarning(violation));
+    result_.notes.push_back(std::move(violation));
   }
 
   void MutateSite(const ClusterSite& site, std::string& fingerprint) {

@@ -36,6 +36,7 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
                           std::string(kUnknownVersionFix), Severity::kError});
   }
   std::vector<FlagEntry> flags = ReadFlagMap(object, site.flags_tokens);
+  TakeNonStringFlags(flags, violations);
   CheckedComponent checked{site.component, known, MessageSpelling(policy, known, flags)};
   CheckFlagNames(flags, checked, violations);
   CheckFlagCombinations(flags, checked, policy, step, /*operator_managed=*/true, violations);
@@ -49,6 +50,7 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
   PointerTokens backup = site.tokens;
   backup.insert(backup.end(), {"vttablet", "vtbackupExtraFlags"});
   std::vector<FlagEntry> backup_flags = ReadFlagMap(object, backup);
+  TakeNonStringFlags(backup_flags, violations);
   CheckFlagNames(backup_flags,
                  {Component::kVtbackup, known, MessageSpelling(policy, known, backup_flags)},
                  violations);
@@ -57,7 +59,9 @@ void ValidateSite(const TlsPolicy& policy, const nlohmann::json& object, const C
 // spec.extraVitessFlags reaches vttablet, vtgate, vtctld and vtorc alike, and no TLS flag is
 // accepted by all four (vtorc has no tablet-grpc-*, vtgate no tablet-manager-grpc-*).
 void ValidateSharedFlags(const nlohmann::json& object, std::vector<Violation>& violations) {
-  for (const FlagEntry& entry : ReadFlagMap(object, {"spec", "extraVitessFlags"})) {
+  std::vector<FlagEntry> shared = ReadFlagMap(object, {"spec", "extraVitessFlags"});
+  TakeNonStringFlags(shared, violations);
+  for (const FlagEntry& entry : shared) {
     if (const BogusFlag* bogus = FindBogusFlag(entry.key)) {
       violations.push_back({entry.path, "flag " + entry.key + " makes Vitess exit at start-up",
                             std::string(bogus->fix), Severity::kError});

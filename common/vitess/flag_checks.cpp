@@ -123,9 +123,25 @@ std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTo
   std::string base = ToPointer(tokens);
   for (const auto& [key, value] : flags->items()) {
     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    entries.push_back({key, text, base + "/" + EscapePointerToken(key)});
+    entries.push_back({key, text, base + "/" + EscapePointerToken(key), value.is_string()});
   }
   return entries;
+}
+
+void TakeNonStringFlags(std::vector<FlagEntry>& flags, std::vector<Violation>& violations) {
+  std::erase_if(flags, [&](const FlagEntry& entry) {
+    if (entry.is_string) return false;
+    const bool scalar =
+        entry.value != "null" && entry.value.front() != '{' && entry.value.front() != '[';
+    violations.push_back(
+        {entry.path,
+         "flag " + entry.key + " has the value " + entry.value +
+             ", which is not a string; vitess-operator's extraFlags take strings",
+         scalar ? "write the value in quotes: " + entry.key + ": \"" + entry.value + "\""
+                : "set it to a string in quotes, or remove the flag",
+         Severity::kError});
+    return true;
+  });
 }
 
 std::vector<FlagEntry> ReadContainerFlags(const nlohmann::json& container,

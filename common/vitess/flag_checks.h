@@ -15,6 +15,7 @@ struct FlagEntry {
   std::string key;  // As written.
   std::string value;
   std::string path;
+  bool is_string = true;  // False for a map value that is not a string; `value` is its JSON.
 };
 
 // The component whose flags are checked.
@@ -50,6 +51,10 @@ void CheckMissingFlags(const std::vector<FlagEntry>& flags, const CheckedCompone
 // Reads the flags of the extraFlags map at `tokens` in `object`, in key order; empty when there is
 // no map. Values that are not strings are given as JSON text.
 std::vector<FlagEntry> ReadFlagMap(const nlohmann::json& object, const PointerTokens& tokens);
+
+// Reports each entry of `flags` whose value is not a string, and removes it, so that the other
+// checks do not read a value such as 5 or {} as a file name.
+void TakeNonStringFlags(std::vector<FlagEntry>& flags, std::vector<Violation>& violations);
 
 // Reads the flags of a container's command and args, each with its path under `container_path`
 // ("/spec/containers/0/args/3").

@@ -20,7 +20,8 @@ bool HasNamed(const nlohmann::json* list, std::string_view key, std::string_view
 }
 
 void AddWarning(MutationResult& result, const std::string& path, const std::string& message) {
-  result.warnings.push_back(FormatWarning({path, message, "", Severity::kWarning}));
+  result.notes.push_back({path, message, "", Severity::kWarning});
+  result.warnings.push_back(FormatWarning(result.notes.back()));
 }
 
 // Appends each missing flag as "--name=value" to args, or to command when the container has

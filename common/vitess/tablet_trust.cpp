@@ -190,6 +190,8 @@ TabletServerTrust ReadTabletTrust(const nlohmann::json& cluster,
   for (const ClusterSite& site : sites) {
     if (site.component != Component::kVttablet) continue;
     std::vector<FlagEntry> flags = ReadFlagMap(cluster, site.flags_tokens);
+    // A value that is not a string names no file; validation reports it on its own.
+    std::erase_if(flags, [](const FlagEntry& entry) { return !entry.is_string; });
     const FlagEntry* certificate = ServerCertificate(flags);
     if (certificate == nullptr || IsVtguardFile(certificate->value)) continue;
     if (!trust.user()) {

@@ -556,5 +556,29 @@ TEST(InjectCommand, KeepsKeysOfMergedMaps) {
   }
 }
 
+// A terminal has no 120-byte limit, so inject prints each warning with its whole path, and the
+// clash it warns about stays an error in the output.
+TEST(InjectCommand, PrintsWarningsInFullAndReportsMountClash) {
+  std::string text = IndentedExample("cluster-v24.yaml", 0);
+  const std::string pool = "            replicas: 3\n";
+  ASSERT_NE(text.find(pool), std::string::npos) << text;
+  text.replace(
+      text.find(pool), pool.size(),
+      pool +
+          "            extraVolumes: [{name: scratch, emptyDir: {}}]\n"
+          "            extraVolumeMounts: [{name: scratch, mountPath: /vt/vtguard/tls}]\n");
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", WriteTemp("clash.yaml", text)});
+  EXPECT_EQ(inject.code, kExitFindings) << inject.err;
+  const std::string pool_path =
+      "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools/0";
+  EXPECT_THAT(inject.err, ::testing::HasSubstr(": warning: " + pool_path +
+                                               "/extraVolumeMounts: another volume is mounted at "
+                                               "/vt/vtguard/tls"));
+  EXPECT_THAT(inject.err,
+              ::testing::HasSubstr(pool_path + ": grpc-cert reads /vt/vtguard/tls/tls.crt, but "
+                                               "/vt/vtguard/tls is the mount of volume scratch"));
+  EXPECT_THAT(inject.err, ::testing::Not(::testing::HasSubstr("...")));
+}
+
 }  // namespace
 }  // namespace vtguard::cli

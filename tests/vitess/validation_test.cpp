@@ -215,5 +215,24 @@ TEST(ClusterValidation, ClashingTlsVolumeOrMountIsReported) {
   }
 }
 
+// vitess-operator's extraFlags map contains strings. A value of another type is reported once and
+// is not read as a file name by the other checks.
+TEST(ClusterValidation, FlagValueThatIsNotStringIsReported) {
+  for (const nlohmann::json& value : {nlohmann::json(5), nlohmann::json(nullptr),
+                                      nlohmann::json::object(), nlohmann::json(true)}) {
+    nlohmann::json cluster = SecuredCluster();
+    testing::At(cluster, kFlags + "/grpc-cert") = value;
+    std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+    ASSERT_FALSE(violations.empty()) << value.dump();
+    EXPECT_EQ(violations[0].path, kFlags + "/grpc-cert") << value.dump();
+    EXPECT_NE(violations[0].message.find("which is not a string"), std::string::npos)
+        << violations[0].message;
+    for (const Violation& violation : violations) {
+      EXPECT_EQ(violation.message.find("serve " + value.dump()), std::string::npos)
+          << violation.message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vtguard::vitess
