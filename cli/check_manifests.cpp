@@ -1,5 +1,7 @@
 #include "cli/check_manifests.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +88,14 @@ std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object) {
   return std::nullopt;
 }
 
+bool NearlyHandledKind(const nlohmann::json& object) {
+  if (HandledKind(object)) return false;
+  std::string kind = StringMember(object, "kind");
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return kind == "vitesscluster" || kind == "pod";
+}
+
 bool IsObjectList(const nlohmann::json& document) {
   const std::string kind = StringMember(document, "kind");
   const nlohmann::json* items = FindMember(document, "items");
@@ -111,6 +121,14 @@ std::vector<SelectedObject> SelectObjects(const nlohmann::json& document,
   std::vector<SelectedObject> selected;
   for (const auto& [at, object] : ObjectsOf(document)) {
     std::optional<vitess::ObjectKind> kind = HandledKind(*object);
+    if (!kind && NearlyHandledKind(*object)) {
+      err << prefix << ": " << (at.empty() ? "" : at + ": ") << "kind "
+          << StringMember(*object, "kind") << " with apiVersion "
+          << StringMember(*object, "apiVersion", "(none)")
+          << ": vtguard reads VitessCluster (planetscale.com/v2) and Pod (v1) objects; nothing "
+          << skipped << "\n";
+      ++unselected;
+    }
     if (!kind) continue;
     const vitess::TlsPolicy* policy = SelectPolicy(policies, *object);
     if (policy == nullptr) {

@@ -47,6 +47,10 @@ const vitess::TlsPolicy* SelectPolicy(const std::vector<vitess::TlsPolicy>& poli
 // The object's kind when vtguard handles it (VitessCluster or Pod), else nullopt.
 std::optional<vitess::ObjectKind> HandledKind(const nlohmann::json& object);
 
+// True for an object that HandledKind rejects although its kind is VitessCluster or Pod in
+// some letter case: a kind in the wrong case, or an apiVersion that is missing or wrong.
+bool NearlyHandledKind(const nlohmann::json& object);
+
 // True for a list of objects as `kubectl get -o yaml` writes it: a kind ending in "List"
 // ("List", "VitessClusterList") with an array of items.
 bool IsObjectList(const nlohmann::json& document);

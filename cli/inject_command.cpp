@@ -117,7 +117,7 @@ Result<std::string> InjectDocument(const DocumentText& chunk,
   for (const vitess::OrderedJson& document : documents) {
     const nlohmann::json parsed = nlohmann::json::parse(document.dump());
     for (const auto& [at, object] : ObjectsOf(parsed)) {
-      handled = handled || HandledKind(*object).has_value();
+      handled = handled || HandledKind(*object).has_value() || NearlyHandledKind(*object);
     }
   }
   if (!handled) return chunk.text;

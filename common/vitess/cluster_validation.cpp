@@ -5,6 +5,7 @@
 #include "common/vitess/cluster_sites.h"
 #include "common/vitess/flag_checks.h"
 #include "common/vitess/flags.h"
+#include "common/vitess/pod_sites.h"
 #include "common/vitess/tablet_trust.h"
 #include "common/vitess/tls_config.h"
 
@@ -87,6 +88,8 @@ void ValidateSharedFlags(const nlohmann::json& object, std::vector<Violation>& v
 std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy,
                                              const nlohmann::json& object) {
   std::vector<Violation> violations;
+  // Policies select clusters by label, so every label and annotation is checked.
+  CheckMetadataStrings(object, {}, violations);
   if (FindAt(object, {"spec"}) == nullptr || !FindAt(object, {"spec"})->is_object()) {
     violations.push_back({"/spec", "VitessCluster has no spec", "add a spec", Severity::kError});
     return violations;

@@ -70,10 +70,8 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
 
   std::string cluster = options.cluster_name.value_or(target->cluster);
   if (cluster.empty()) {
-    result.status = InvalidArgument(
-        "/metadata/labels: no planetscale.com/cluster or vtguard.io/cluster label, so the TLS "
-        "Secret name is unknown");
-    AddWarning(result, "/metadata/labels", "no cluster label; TLS Secret unknown, nothing added");
+    result.status = InvalidArgument("/metadata/labels: " + std::string(kNoClusterLabel));
+    AddWarning(result, "/metadata/labels", std::string(kNoClusterLabel));
     return result;
   }
   std::string secret = LeafSecretName(cluster, target->component);

@@ -38,6 +38,27 @@ std::optional<std::size_t> FindContainer(const nlohmann::json& pod, Component co
 
 }  // namespace
 
+void CheckMetadataStrings(const nlohmann::json& object, std::span<const std::string_view> prefixes,
+                          std::vector<Violation>& violations) {
+  for (const char* map : {"labels", "annotations"}) {
+    const nlohmann::json* entries = FindAt(object, {"metadata", map});
+    if (entries == nullptr || !entries->is_object()) continue;
+    for (const auto& [key, value] : entries->items()) {
+      if (value.is_string()) continue;
+      bool checked = prefixes.empty();
+      for (std::string_view prefix : prefixes) checked = checked || key.rfind(prefix, 0) == 0;
+      if (!checked) continue;
+      violations.push_back(
+          {"/metadata/" + std::string(map) + "/" + EscapePointerToken(key),
+           std::string(map == std::string_view("labels") ? "label " : "annotation ") + key +
+               " has the value " + value.dump() + ", which is not a string",
+           "write the value in quotes, for example \"" +
+               (value.is_primitive() && !value.is_null() ? value.dump() : "") + "\"",
+           Severity::kError});
+    }
+  }
+}
+
 bool IsOperatorManagedPod(const nlohmann::json& pod) {
   if (Label(pod, "planetscale.com/component")) return true;
   const nlohmann::json* owners = FindAt(pod, {"metadata", "ownerReferences"});

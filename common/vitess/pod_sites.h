@@ -4,8 +4,12 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "common/vitess/admission.h"
 #include "common/vitess/flags.h"
 
 namespace vtguard::vitess {
@@ -17,6 +21,16 @@ struct PodTarget {
   bool operator_managed = false;  // vitess-operator owns it: volumes and mounts only.
   bool opted_in = false;          // vtguard.io/inject=true.
 };
+
+// Reports each label and annotation of `object` whose value is not a string, where the key
+// starts with one of `prefixes` (every key when `prefixes` is empty). Kubernetes rejects such
+// an object, and vtguard would not see a label such as vtguard.io/inject: true (a boolean).
+void CheckMetadataStrings(const nlohmann::json& object, std::span<const std::string_view> prefixes,
+                          std::vector<Violation>& violations);
+
+// The message for an opted-in Pod without a cluster label, whose Secret name is unknown.
+inline constexpr std::string_view kNoClusterLabel =
+    "no planetscale.com/cluster or vtguard.io/cluster label, so the TLS Secret name is unknown";
 
 // The Vitess container of `pod`, or nullopt when the pod runs no Vitess component that vtguard
 // configures (or is neither operator-managed nor opted in).

@@ -12,6 +12,10 @@ namespace vtguard::vitess {
 
 std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json& pod) {
   std::vector<Violation> violations;
+  // A label that vtguard or vitess-operator reads, such as vtguard.io/inject, must be a string
+  // to take effect, so it is checked before the pod is known to be a target.
+  static constexpr std::string_view kReadPrefixes[] = {"vtguard.io/", "planetscale.com/"};
+  CheckMetadataStrings(pod, kReadPrefixes, violations);
   std::optional<PodTarget> target = FindPodTarget(pod);
   if (!target) return violations;
   std::string container_path = "/spec/containers/" + std::to_string(target->container_index);
@@ -29,6 +33,12 @@ std::vector<Violation> ValidatePod(const TlsPolicy& policy, const nlohmann::json
   // vitess-operator writes the flags of the pods it manages from the VitessCluster, which is
   // validated on its own.
   if (target->operator_managed || !target->opted_in) return violations;
+  if (target->cluster.empty()) {
+    violations.push_back({"/metadata/labels", std::string(kNoClusterLabel),
+                          "add the label vtguard.io/cluster with the name of the VitessCluster "
+                          "whose Secrets the pod mounts",
+                          Severity::kError});
+  }
   if (!known) {
     violations.push_back({container_path + "/image",
                           DescribeUnversionedImage(StringAt(*container, {"image"})) +

@@ -580,5 +580,25 @@ TEST(InjectCommand, PrintsWarningsInFullAndReportsMountClash) {
   EXPECT_THAT(inject.err, ::testing::Not(::testing::HasSubstr("...")));
 }
 
+// An object that is nearly a VitessCluster (kind in another case, no apiVersion) is named on
+// stderr instead of being skipped without a word, and counts for --strict.
+TEST(CheckCommand, NamesNearlyVitessObjects) {
+  const std::string input =
+      WriteTemp("near.yaml",
+                "apiVersion: planetscale.com/v2\nkind: vitesscluster\nmetadata: {name: a}\n---\n"
+                "kind: VitessCluster\nmetadata: {name: b}\n---\n"
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  CommandRun check = RunCommand(RunCheckCommand, {"-f", input});
+  EXPECT_EQ(check.code, kExitOk) << check.err;
+  EXPECT_THAT(check.err, ::testing::HasSubstr(":document 1: kind vitesscluster with apiVersion "
+                                              "planetscale.com/v2: vtguard reads VitessCluster"));
+  EXPECT_THAT(check.err, ::testing::HasSubstr(":document 2: kind VitessCluster with apiVersion "
+                                              "(none): "));
+  EXPECT_EQ(Lines(check.err).size(), 2u) << check.err;
+  EXPECT_EQ(RunCommand(RunCheckCommand, {"-f", input, "--strict"}).code, kExitFindings);
+  CommandRun inject = RunCommand(RunInjectCommand, {"-f", input});
+  EXPECT_THAT(inject.err, ::testing::HasSubstr("nothing injected"));
+}
+
 }  // namespace
 }  // namespace vtguard::cli

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "common/vitess/admission.h"
+#include "common/vitess/pod_sites.h"
 #include "tests/vitess/test_util.h"
 
 namespace vtguard::vitess {
@@ -174,6 +175,33 @@ TEST(PodValidation, ClashingTlsVolumeOrMountIsReported) {
         << c.name << ": " << violations[0].message;
     EXPECT_FALSE(violations[0].fix.empty()) << c.name;
   }
+}
+
+// A label that is not a string never takes effect: vtguard.io/inject: true (a YAML boolean)
+// would leave the pod without TLS and without a word.
+TEST(PodValidation, LabelThatIsNotStringIsReported) {
+  nlohmann::json pod = OptedInPod("vitess/lite:v22.0.1", {"--port=15000"});
+  pod["metadata"]["labels"]["vtguard.io/inject"] = true;
+  pod["metadata"]["labels"]["team"] = 7;  // Not a label vtguard reads.
+  std::vector<Violation> violations = ValidatePod(DefaultPolicy(), pod);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].path, "/metadata/labels/vtguard.io~1inject");
+  EXPECT_NE(violations[0].message.find("which is not a string"), std::string::npos);
+  EXPECT_NE(violations[0].fix.find("\"true\""), std::string::npos);
+}
+
+// Without a cluster label the Secret name is unknown; check reports what inject cannot do.
+TEST(PodValidation, OptedInPodWithoutClusterLabelIsReported) {
+  nlohmann::json pod = OptedInPod("vitess/lite:v22.0.1", {"--port=15000"});
+  pod["metadata"]["labels"].erase("vtguard.io/cluster");
+  std::vector<Violation> violations = ValidatePod(DefaultPolicy(), pod);
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations[0].path, "/metadata/labels");
+  EXPECT_EQ(violations[0].message, kNoClusterLabel);
+  MutationResult result = MutatePod(DefaultPolicy(), pod, "CREATE");
+  EXPECT_FALSE(result.status.ok());
+  ASSERT_EQ(result.notes.size(), 1u);
+  EXPECT_EQ(result.notes[0].message, kNoClusterLabel);
 }
 
 }  // namespace

@@ -234,5 +234,15 @@ TEST(ClusterValidation, FlagValueThatIsNotStringIsReported) {
   }
 }
 
+// Policies select clusters by label, so a label of another type would silently match nothing.
+TEST(ClusterValidation, LabelThatIsNotStringIsReported) {
+  nlohmann::json cluster = SecuredCluster();
+  cluster["metadata"]["labels"] = {{"tier", 1}};
+  std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].path, "/metadata/labels/tier");
+  EXPECT_NE(violations[0].message.find("label tier has the value 1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vtguard::vitess
