@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,10 @@
 namespace vtguard::cli {
 
 Result<std::string> ReadManifestFile(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return InvalidArgument(path + ": is a folder, not a file; pass the path of a file in it");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound(path + ": cannot open the file; check the path and its permissions");
   std::string text;

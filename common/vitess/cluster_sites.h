@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "common/vitess/admission.h"
 #include "common/vitess/flags.h"
 #include "common/vitess/json_patch.h"
 #include "common/vitess/policy.h"
@@ -28,6 +29,20 @@ struct ClusterSite {
 
 // Every site of `cluster`, in object order: pools, gateways, dashboard, vtorcs.
 std::vector<ClusterSite> EnumerateSites(const nlohmann::json& cluster);
+
+// A member of a VitessCluster that must be a list or a map.
+enum class Shape { kList, kMap };
+struct ShapeRule {
+  std::string pattern;  // JSON Pointer with "*" for every element of a list.
+  Shape shape;
+};
+
+// The members that vtguard reads or writes, with the shape that vitess-operator requires.
+const std::vector<ShapeRule>& ClusterShapeRules();
+
+// Reports each member of `cluster` in ClusterShapeRules() of another shape, such as
+// keyspaces: "orders". A null map member counts as absent.
+void CheckClusterShape(const nlohmann::json& cluster, std::vector<Violation>& violations);
 
 // The fix for an image whose Vitess version is unknown.
 inline constexpr std::string_view kUnknownVersionFix =

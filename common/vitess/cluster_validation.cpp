@@ -94,6 +94,7 @@ std::vector<Violation> ValidateVitessCluster(const TlsPolicy& policy,
     violations.push_back({"/spec", "VitessCluster has no spec", "add a spec", Severity::kError});
     return violations;
   }
+  CheckClusterShape(object, violations);
   MigrationStep step = ResolveMigrationStep(policy, object, {});
   std::vector<ClusterSite> sites = EnumerateSites(object);
   TabletServerTrust trust = ReadTabletTrust(object, sites);

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "common/vitess/admission.h"
+#include "common/vitess/cluster_sites.h"
 #include "tests/vitess/secured_cluster.h"
+#include "tests/vitess/test_util.h"
 
 namespace vtguard::vitess {
 namespace {
@@ -242,6 +247,71 @@ TEST(ClusterValidation, LabelThatIsNotStringIsReported) {
   ASSERT_EQ(violations.size(), 1u);
   EXPECT_EQ(violations[0].path, "/metadata/labels/tier");
   EXPECT_NE(violations[0].message.find("label tier has the value 1"), std::string::npos);
+}
+
+// A list or map of another shape hides its whole subtree from the other checks, so it is
+// reported where it is, and a null map member counts as absent.
+TEST(ClusterValidation, ListOrMapOfWrongShapeIsReported) {
+  struct Case {
+    std::string pointer;  // The member set to `value`.
+    nlohmann::json value;
+    std::string reported_at;
+    std::string message;  // Empty: no shape finding.
+  };
+  const std::vector<Case> cases = {
+      {"/spec/keyspaces", "orders", "/spec/keyspaces", "must be a list, not a string"},
+      {"/spec/keyspaces/0", nullptr, "/spec/keyspaces/0", "must be a map, not null"},
+      {"/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools",
+       {{"cell", "z1"}},
+       "/spec/keyspaces/0/partitionings/0/equal/shardTemplate/tabletPools",
+       "must be a list, not a map"},
+      {testing::kPool + "/vttablet", "on", testing::kPool + "/vttablet",
+       "must be a map, not a string"},
+      {testing::kPool + "/extraEnv", 1, testing::kPool + "/extraEnv",
+       "must be a list, not a number"},
+      {"/spec/cells", nlohmann::json::array({"zone1"}), "/spec/cells/0",
+       "must be a map, not a string"},
+      {"/spec/images", nullptr, "/spec/images", ""},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json cluster = SecuredCluster();
+    testing::At(cluster, c.pointer) = c.value;
+    std::vector<Violation> violations = ValidateVitessCluster(DefaultPolicy(), cluster);
+    auto found = std::find_if(violations.begin(), violations.end(), [&](const Violation& v) {
+      return v.path == c.reported_at && v.message.rfind("must be a ", 0) == 0;
+    });
+    if (c.message.empty()) {
+      EXPECT_EQ(found, violations.end()) << c.pointer;
+      continue;
+    }
+    ASSERT_NE(found, violations.end()) << c.pointer;
+    EXPECT_EQ(found->message, c.message) << c.pointer;
+    EXPECT_FALSE(found->fix.empty()) << c.pointer;
+  }
+}
+
+// Every shape rule names a member of vitess-operator's VitessCluster schema with that shape.
+// extraVolumes is left open in the schema (x-kubernetes-preserve-unknown-fields), and
+// vitess-operator decodes it into a list of Volumes.
+TEST(ClusterValidation, ShapeRulesMatchVitessOperatorSchema) {
+  std::vector<nlohmann::json> crd =
+      vtguard::vitess::testing::ReadYamlFile(vtguard::vitess::testing::SharedPath(
+          "data/vitess-operator/crds/planetscale.com_vitessclusters.yaml"));
+  ASSERT_EQ(crd.size(), 1u);
+  const nlohmann::json& root = crd[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+  for (const ShapeRule& rule : ClusterShapeRules()) {
+    const nlohmann::json* node = &root;
+    std::istringstream tokens(rule.pattern.substr(1));
+    for (std::string token; node != nullptr && std::getline(tokens, token, '/');) {
+      const nlohmann::json* next =
+          token == "*" ? FindAt(*node, {"items"}) : FindAt(*node, {"properties", token});
+      node = next;
+    }
+    ASSERT_NE(node, nullptr) << rule.pattern << " is not in the schema";
+    if (node->value("x-kubernetes-preserve-unknown-fields", false)) continue;
+    EXPECT_EQ(node->value("type", ""), rule.shape == Shape::kList ? "array" : "object")
+        << rule.pattern;
+  }
 }
 
 }  // namespace
