@@ -90,16 +90,6 @@ std::string PartnerFlag(const std::string& name) {
   return "";
 }
 
-bool HasNamedEntry(const nlohmann::json* list, std::string_view key, std::string_view value) {
-  if (list == nullptr || !list->is_array()) return false;
-  return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
-    if (!entry.is_object()) return false;
-    auto field = entry.find(key);
-    return field != entry.end() && field->is_string() &&
-           field->get_ref<const std::string&>() == value;
-  });
-}
-
 class ClusterMutator {
  public:
   // Reads what it needs of the incoming object before moving it into the patch builder.
@@ -221,14 +211,14 @@ class ClusterMutator {
 
   void AddVolume(const ClusterSite& site, const std::string& secret) {
     const nlohmann::json* volumes = MemberAt(builder_.working(), site.tokens, "extraVolumes");
-    if (!HasNamedEntry(volumes, "name", kTlsVolumeName)) {
+    if (FindListEntry(volumes, "name", kTlsVolumeName) == nullptr) {
       if (!builder_.AppendMember(site.tokens, site.pointer, "extraVolumes", TlsVolume(secret))) {
         Warn(site.pointer + "/extraVolumes: not a list, so the TLS volume was not added");
       }
     }
     const nlohmann::json* mounts = MemberAt(builder_.working(), site.tokens, "extraVolumeMounts");
-    if (HasNamedEntry(mounts, "name", kTlsVolumeName)) return;
-    if (HasNamedEntry(mounts, "mountPath", kTlsMountPath)) {
+    if (FindListEntry(mounts, "name", kTlsVolumeName) != nullptr) return;
+    if (FindListEntry(mounts, "mountPath", kTlsMountPath) != nullptr) {
       Warn(site.pointer + "/extraVolumeMounts: another volume is mounted at " +
            std::string(kTlsMountPath));
       return;

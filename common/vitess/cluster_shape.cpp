@@ -60,8 +60,8 @@ const std::vector<ShapeRule>& ClusterShapeRules() {
 
 namespace {
 
-std::vector<std::string> SplitPattern(const std::string& pattern) {
-  std::vector<std::string> tokens;
+PointerTokens SplitPattern(const std::string& pattern) {
+  PointerTokens tokens;
   for (std::size_t start = 1; start <= pattern.size();) {
     std::size_t end = pattern.find('/', start);
     if (end == std::string::npos) end = pattern.size();
@@ -79,44 +79,56 @@ std::string DescribeType(const nlohmann::json& node) {
   return std::string("a ") + node.type_name();
 }
 
-// Checks every node that `tokens[at...]` reaches from `node`. A missing member ends the walk,
-// and a member of the wrong shape is reported by the rule for that member itself. A null map
-// member counts as absent, because the API server prunes nulls that the schema does not allow
-// before it stores a custom resource. A null list element is reported.
-void CheckAt(const nlohmann::json& node, const std::vector<std::string>& tokens, std::size_t at,
-             const std::string& pointer, bool list_element, Shape shape,
-             std::vector<Violation>& violations) {
-  if (at == tokens.size()) {
+// Checks every node that `pattern[path.size()...]` reaches from `node`, which is at `path`. A
+// missing member ends the walk. A null map member counts as absent, because the API server
+// prunes nulls that the schema does not allow; a null list element is reported.
+void CheckAt(const nlohmann::json& node, const PointerTokens& pattern, PointerTokens& path,
+             bool list_element, Shape shape, std::vector<Violation>& violations) {
+  const std::size_t at = path.size();
+  if (at == pattern.size()) {
     if (node.is_null() && !list_element) return;
     const bool fits = shape == Shape::kList ? node.is_array() : node.is_object();
     if (fits) return;
     const std::string expected = shape == Shape::kList ? "a list" : "a map";
-    violations.push_back({pointer, "must be " + expected + ", not " + DescribeType(node),
+    violations.push_back({ToPointer(path), "must be " + expected + ", not " + DescribeType(node),
                           shape == Shape::kList
                               ? "write it as a YAML list of entries that start with -"
                               : "write it as a YAML map of key: value lines",
                           Severity::kError});
     return;
   }
-  if (tokens[at] == "*") {
+  if (pattern[at] == "*") {
     if (!node.is_array()) return;
     for (std::size_t i = 0; i < node.size(); ++i) {
-      CheckAt(node[i], tokens, at + 1, pointer + "/" + std::to_string(i), true, shape, violations);
+      path.push_back(std::to_string(i));
+      CheckAt(node[i], pattern, path, true, shape, violations);
+      path.pop_back();
     }
     return;
   }
+  // A member of the wrong shape on the way is reported by the rule for that member itself.
   if (!node.is_object()) return;
-  auto member = node.find(tokens[at]);
+  auto member = node.find(pattern[at]);
   if (member == node.end()) return;
-  CheckAt(*member, tokens, at + 1, pointer + "/" + EscapePointerToken(tokens[at]), false, shape,
-          violations);
+  path.push_back(pattern[at]);
+  CheckAt(*member, pattern, path, false, shape, violations);
+  path.pop_back();
 }
 
 }  // namespace
 
 void CheckClusterShape(const nlohmann::json& cluster, std::vector<Violation>& violations) {
-  for (const ShapeRule& rule : ClusterShapeRules()) {
-    CheckAt(cluster, SplitPattern(rule.pattern), 0, "", false, rule.shape, violations);
+  // The patterns are split once, because every validation of a VitessCluster walks them all.
+  static const std::vector<PointerTokens> kPatterns = [] {
+    std::vector<PointerTokens> patterns;
+    for (const ShapeRule& rule : ClusterShapeRules())
+      patterns.push_back(SplitPattern(rule.pattern));
+    return patterns;
+  }();
+  const std::vector<ShapeRule>& rules = ClusterShapeRules();
+  PointerTokens path;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    CheckAt(cluster, kPatterns[i], path, false, rules[i].shape, violations);
   }
 }
 

@@ -12,13 +12,6 @@
 namespace vtguard::vitess {
 namespace {
 
-bool HasNamed(const nlohmann::json* list, std::string_view key, std::string_view value) {
-  if (list == nullptr || !list->is_array()) return false;
-  return std::any_of(list->begin(), list->end(), [&](const nlohmann::json& entry) {
-    return entry.is_object() && entry.contains(key) && entry[std::string(key)] == value;
-  });
-}
-
 void AddWarning(MutationResult& result, const std::string& path, const std::string& message) {
   result.notes.push_back({path, message, "", Severity::kWarning});
   result.warnings.push_back(FormatWarning(result.notes.back()));
@@ -62,7 +55,7 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
   if (operation != "CREATE") {
     // A Pod's spec is immutable after creation; it gets TLS when it is recreated.
     if (operation == "UPDATE" &&
-        !HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
+        FindListEntry(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName) == nullptr) {
       AddWarning(result, "/spec/volumes", "pod runs without vtguard TLS until it is recreated");
     }
     return result;
@@ -91,12 +84,12 @@ MutationResult MutatePod(const TlsPolicy& policy, const nlohmann::json& pod,
   // NOTE: a Pod does not show its VitessCluster, so the operator-managed pod of a cluster whose
   // tablets serve the user's certificate still gets vtguard's volume and mount, unread.
   if (!trust.user() || ReadsVtguardFiles(present)) {
-    if (!HasNamed(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName)) {
+    if (FindListEntry(FindAt(pod, {"spec", "volumes"}), "name", kTlsVolumeName) == nullptr) {
       builder.Append(PointerTokens{"spec", "volumes"}, TlsVolume(secret));
     }
     const nlohmann::json* existing_mounts = FindAt(pod, mounts);
-    if (!HasNamed(existing_mounts, "name", kTlsVolumeName) &&
-        !HasNamed(existing_mounts, "mountPath", kTlsMountPath)) {
+    if (FindListEntry(existing_mounts, "name", kTlsVolumeName) == nullptr &&
+        FindListEntry(existing_mounts, "mountPath", kTlsMountPath) == nullptr) {
       builder.Append(mounts, TlsVolumeMount());
     }
   }

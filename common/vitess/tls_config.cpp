@@ -79,11 +79,8 @@ nlohmann::json TlsVolumeMount() {
   return {{"name", kTlsVolumeName}, {"mountPath", kTlsMountPath}, {"readOnly", true}};
 }
 
-namespace {
-
-// The first object in `list` whose `key` is the string `value`, or nullptr.
-const nlohmann::json* FindEntry(const nlohmann::json* list, std::string_view key,
-                                std::string_view value) {
+const nlohmann::json* FindListEntry(const nlohmann::json* list, std::string_view key,
+                                    std::string_view value) {
   if (list == nullptr || !list->is_array()) return nullptr;
   for (const nlohmann::json& entry : *list) {
     const nlohmann::json* member = FindMember(entry, key);
@@ -92,13 +89,11 @@ const nlohmann::json* FindEntry(const nlohmann::json* list, std::string_view key
   return nullptr;
 }
 
-}  // namespace
-
 std::optional<TlsMountProblem> FindTlsMountProblem(const nlohmann::json* volumes,
                                                    const nlohmann::json* mounts) {
   const std::string volume_name(kTlsVolumeName);
-  const nlohmann::json* mount = FindEntry(mounts, "mountPath", kTlsMountPath);
-  const nlohmann::json* volume = FindEntry(volumes, "name", kTlsVolumeName);
+  const nlohmann::json* mount = FindListEntry(mounts, "mountPath", kTlsMountPath);
+  const nlohmann::json* volume = FindListEntry(volumes, "name", kTlsVolumeName);
   if (mount == nullptr || volume == nullptr) {
     return TlsMountProblem{"the " + volume_name + " volume is not mounted there",
                            "add the vtguard-tls Secret volume and its mount (vtguard inject)"};

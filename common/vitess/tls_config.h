@@ -29,6 +29,11 @@ nlohmann::json TlsVolume(const std::string& secret_name);
 // {name: vtguard-tls, mountPath: /vt/vtguard/tls, readOnly: true}.
 nlohmann::json TlsVolumeMount();
 
+// The first map in the list `list` whose member `key` is the string `value`, or nullptr. `list`
+// may be null or not a list.
+const nlohmann::json* FindListEntry(const nlohmann::json* list, std::string_view key,
+                                    std::string_view value);
+
 // A reason why a flag that reads a file under kTlsMountPath would not read vtguard's Secret.
 // The message continues "FLAG reads FILE, but ...", and `fix` is the change that resolves it.
 struct TlsMountProblem {
